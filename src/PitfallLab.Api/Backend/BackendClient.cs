@@ -1,0 +1,58 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace PitfallLab.Api.Backend;
+
+/// <summary>
+/// Typed client for the downstream service. Each call exists twice: async (what a server should use)
+/// and synchronous (what the bad variants use, to show what blocking a pool thread costs).
+/// </summary>
+public sealed class BackendClient(HttpClient http)
+{
+    private static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
+
+    public async Task<BackendUser> GetUserAsync(int id, BackendCall call, CancellationToken ct)
+    {
+        using var response = await http.GetAsync($"users/{id}?{call.ToQuery()}", ct);
+        await EnsureSuccessAsync(response, ct);
+        return (await response.Content.ReadFromJsonAsync<BackendUser>(Json, ct))!;
+    }
+
+    public BackendUser GetUser(int id, BackendCall call)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"users/{id}?{call.ToQuery()}");
+        using var response = http.Send(request);
+        using var body = response.Content.ReadAsStream();
+        if (!response.IsSuccessStatusCode)
+            throw new BackendException(response.StatusCode, ReadAll(body));
+        return JsonSerializer.Deserialize<BackendUser>(body, Json)!;
+    }
+
+    public async Task<BackendStats> GetStatsAsync(CancellationToken ct) =>
+        (await http.GetFromJsonAsync<BackendStats>("stats", Json, ct))!;
+
+    public async Task<BackendStats> ResetStatsAsync(CancellationToken ct)
+    {
+        using var response = await http.PostAsync("stats/reset", content: null, ct);
+        await EnsureSuccessAsync(response, ct);
+        return (await response.Content.ReadFromJsonAsync<BackendStats>(Json, ct))!;
+    }
+
+    public async Task<bool> IsHealthyAsync(CancellationToken ct)
+    {
+        using var response = await http.GetAsync("health", ct);
+        return response.IsSuccessStatusCode;
+    }
+
+    private static string ReadAll(Stream body)
+    {
+        using var reader = new StreamReader(body);
+        return reader.ReadToEnd();
+    }
+
+    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        if (!response.IsSuccessStatusCode)
+            throw new BackendException(response.StatusCode, await response.Content.ReadAsStringAsync(ct));
+    }
+}

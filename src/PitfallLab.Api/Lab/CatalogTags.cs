@@ -1,0 +1,28 @@
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace PitfallLab.Api.Lab;
+
+/// <summary>Gives every pitfall's Swagger tag its lesson, so Swagger UI teaches before anyone clicks.</summary>
+public sealed class CatalogTags : IOpenApiDocumentTransformer
+{
+    public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
+    {
+        document.Info.Title = "PitfallLab";
+        document.Info.Description = "Ten classic async pitfalls, bad beside good, against a real PostgreSQL and a real downstream service. Click bad, then good, and compare the evidence.";
+        Describe(document, "00 catalog", "What each pitfall teaches, and where to look.");
+        foreach (var entry in PitfallCatalog.All)
+            Describe(document, entry.Tag, entry.Lesson);
+        Describe(document, "zz lab", "Health, live figures and reset: the lab recovers by itself, reset makes it start clean.");
+        return Task.CompletedTask;
+    }
+
+    // The generator has already added each tag by name only; replace it with the described one.
+    private static void Describe(OpenApiDocument document, string name, string description)
+    {
+        document.Tags ??= new HashSet<OpenApiTag>();
+        foreach (var existing in document.Tags.Where(t => t.Name == name).ToList())
+            document.Tags.Remove(existing);
+        document.Tags.Add(new OpenApiTag { Name = name, Description = description });
+    }
+}

@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+
+namespace PitfallLab.Api.Lab;
+
+/// <summary>Figures of one Npgsql pool, read from Npgsql's own metrics (meter "Npgsql").</summary>
+public sealed record DbPoolFigures(string Pool, long Idle, long Used, long Max, long PendingRequests, long Timeouts);
+
+/// <summary>
+/// Listens to Npgsql's System.Diagnostics.Metrics instruments so every observation can show
+/// the pools' real state (used / idle / waiting / timed out) without touching the database.
+/// </summary>
+public sealed class DbPoolMeter : IDisposable
+{
+    public static DbPoolMeter Shared { get; } = new();
+
+    private readonly MeterListener listener = new();
+    private readonly Lock gate = new();
+    private readonly ConcurrentDictionary<string, long> timeouts = new();
+    private Dictionary<string, Dictionary<string, long>> snapshot = [];
+
+    private DbPoolMeter()
+    {
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "Npgsql" && instrument.Name.StartsWith("db.client.connection.", StringComparison.Ordinal))
+                l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<int>((i, value, tags, _) => Record(i.Name, value, tags));
+        listener.SetMeasurementEventCallback<long>((i, value, tags, _) => Record(i.Name, value, tags));
+        listener.Start();
+    }
+
+    public IReadOnlyList<DbPoolFigures> Read(Func<string, bool>? which = null)
+    {
+        lock (gate)
+        {
+            snapshot = [];
+            listener.RecordObservableInstruments();
+            return snapshot
+                .Where(p => which?.Invoke(p.Key) ?? true)
+                .OrderBy(p => p.Key, StringComparer.Ordinal)
+                .Select(p => new DbPoolFigures(p.Key,
+                    p.Value.GetValueOrDefault("idle"), p.Value.GetValueOrDefault("used"),
+                    p.Value.GetValueOrDefault("max"), p.Value.GetValueOrDefault("pending"),
+                    timeouts.GetValueOrDefault(p.Key)))
+                .ToList();
+        }
+    }
+
+    private void Record(string instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        string? pool = null, state = null;
+        foreach (var tag in tags)
+        {
+            if (tag.Key == "db.client.connection.pool.name") pool = tag.Value as string;
+            else if (tag.Key == "db.client.connection.state") state = tag.Value as string;
+        }
+        if (pool is null) return;
+
+        var key = instrument switch
+        {
+            "db.client.connection.count" => state,
+            "db.client.connection.max" => "max",
+            "db.client.connection.npgsql.pending_requests" => "pending",
+            "db.client.connection.npgsql.timeouts" => null,
+            _ => null,
+        };
+        if (instrument == "db.client.connection.npgsql.timeouts")
+        {
+            timeouts.AddOrUpdate(pool, value, (_, old) => old + value);
+            return;
+        }
+        if (key is null) return;
+        // Observable callbacks run inside Read(), under the gate.
+        var figures = snapshot.TryGetValue(pool, out var existing) ? existing : snapshot[pool] = [];
+        figures[key] = figures.GetValueOrDefault(key) + value;
+    }
+
+    public void Dispose() => listener.Dispose();
+}

@@ -1,0 +1,23 @@
+namespace PitfallLab.Api.Lab;
+
+public static class HomeApi
+{
+    /// <summary>A browser lands on Swagger UI; curl gets a map of where to go.</summary>
+    public static IEndpointRouteBuilder MapHome(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/", (HttpRequest request) =>
+                request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase)
+                    ? Results.Redirect("/swagger")
+                    : Results.Ok(new
+                    {
+                        name = "PitfallLab",
+                        swagger = "/swagger",
+                        catalog = "/pitfalls",
+                        health = "/health",
+                        labStats = "/lab/stats",
+                        pitfalls = PitfallCatalog.All.Select(e => new { e.Id, e.Title, routes = e.Routes.Select(r => $"{r.Method} {r.Path}") }),
+                    }))
+            .ExcludeFromDescription();
+        return routes;
+    }
+}

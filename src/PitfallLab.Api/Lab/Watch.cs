@@ -1,0 +1,58 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Diagnostics;
+
+namespace PitfallLab.Api.Lab;
+
+/// <summary>
+/// Started at the top of a handler (<c>using var watch = Watch.Start(...)</c>), finished at the bottom:
+/// turns a result and evidence into an observation, and counts the variant's requests in flight.
+/// </summary>
+public sealed class Watch : IDisposable
+{
+    private static readonly ConcurrentDictionary<string, StrongBox<int>> InFlightByVariant = new();
+
+    private readonly long started = Stopwatch.GetTimestamp();
+    private readonly ThreadPoolFigures threadPoolAtStart = ThreadPoolFigures.Now();
+    private readonly int threadAtStart = Environment.CurrentManagedThreadId;
+    private readonly StrongBox<int> inFlight;
+    private readonly int inFlightAtStart;
+    private long lap;
+    private int disposed;
+
+    private Watch(string pitfall, string variant)
+    {
+        (Pitfall, Variant, lap) = (pitfall, variant, started);
+        inFlight = InFlightByVariant.GetOrAdd($"{pitfall}/{variant}", _ => new StrongBox<int>());
+        inFlightAtStart = Interlocked.Increment(ref inFlight.Value);
+    }
+
+    public string Pitfall { get; }
+    public string Variant { get; }
+
+    public static Watch Start(string pitfall, string variant) => new(pitfall, variant);
+
+    /// <summary>Milliseconds since the previous lap (or the start): how long one step of the job took.</summary>
+    public double Lap()
+    {
+        var now = Stopwatch.GetTimestamp();
+        var ms = Stopwatch.GetElapsedTime(Interlocked.Exchange(ref lap, now), now).TotalMilliseconds;
+        return Math.Round(ms, 1);
+    }
+
+    public Observation<TResult, TEvidence> Finish<TResult, TEvidence>(TResult result, TEvidence evidence)
+    {
+        var pools = DbPoolMeter.Shared.Read(name => name.StartsWith($"{SandboxPools.Prefix}{Pitfall}/", StringComparison.Ordinal));
+        var runtime = new RuntimeEvidence(
+            threadPoolAtStart, ThreadPoolFigures.Now(), inFlightAtStart,
+            threadAtStart, Environment.CurrentManagedThreadId, pools);
+        var elapsed = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1);
+        return new(Pitfall, Variant, elapsed, result, evidence, runtime);
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) == 0)
+            Interlocked.Decrement(ref inFlight.Value);
+    }
+}

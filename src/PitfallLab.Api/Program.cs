@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Options;
+using PitfallLab.Api.Backend;
+using PitfallLab.Api.Data;
+using PitfallLab.Api.Lab;
+using PitfallLab.Api.Pitfalls.BlockingIo;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemKeys.UseQueryNames);
+builder.Services.AddExceptionHandler<BadRequestHandler>();
+builder.Services.AddValidation();
+builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+builder.Services.AddOpenApi(o => o.AddDocumentTransformer<CatalogTags>());
+
+builder.Services.AddLabDatabase(builder.Configuration);
+builder.Services.AddSingleton<SandboxPools>();
+builder.Services.AddLabHealthChecks();
+
+builder.Services.AddOptions<BackendOptions>().BindConfiguration("Backend").ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddHttpClient<BackendClient>((sp, http) =>
+{
+    var options = sp.GetRequiredService<IOptions<BackendOptions>>().Value;
+    http.BaseAddress = new Uri(options.BaseUrl.TrimEnd('/') + "/");
+    http.Timeout = TimeSpan.FromSeconds(options.TimeoutSeconds);
+});
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
+app.MapOpenApi();
+app.UseSwaggerUI(o =>
+{
+    o.SwaggerEndpoint("/openapi/v1.json", "PitfallLab");
+    o.RoutePrefix = "swagger";
+    o.DocumentTitle = "PitfallLab";
+});
+
+app.MapHome();
+app.MapCatalog();
+app.MapBlockingIo();
+app.MapLab();
+app.MapLabHealth();
+
+app.Run();

@@ -1,0 +1,74 @@
+using System.Text.Json;
+using Dapper;
+using Npgsql;
+using PitfallLab.Tests.Fixtures;
+using Xunit.Abstractions;
+
+namespace PitfallLab.Tests;
+
+[Collection(LabCollection.Name)]
+public sealed class BlockingIoTests(LabFixture lab, ITestOutputHelper output)
+{
+    // A fixed arrival rate that async code serves with a couple of threads and blocking code cannot.
+    private const int Rate = 150;
+    private const double Seconds = 4;
+
+    [Theory]
+    [InlineData("bad")]
+    [InlineData("good")]
+    [InlineData("offloaded")]
+    public async Task EveryVariantDoesTheSameRealJobAndAnswersAnObservation(string variant)
+    {
+        var userId = 1 + Random.Shared.Next(5000);
+        var observation = await lab.Api.Client.GetJsonAsync($"/pitfalls/blocking-io/{variant}?userId={userId}&delayMs=50");
+
+        await using var db = new NpgsqlConnection(lab.Db.ConnectionString);
+        var orders = await db.ExecuteScalarAsync<long>("SELECT count(*) FROM orders WHERE user_id = @userId", new { userId });
+
+        Assert.Equal("blocking-io", observation.GetProperty("pitfall").GetString());
+        Assert.Equal(variant, observation.GetProperty("variant").GetString());
+        var result = observation.GetProperty("result");
+        Assert.Equal(userId, result.GetProperty("user").GetProperty("id").GetInt32());
+        Assert.Equal(orders, result.GetProperty("orders").GetProperty("orders").GetInt64());
+        Assert.True(observation.GetProperty("evidence").GetProperty("backendMs").GetDouble() >= 45, "the backend's 50 ms delay was really waited for");
+        var runtime = observation.GetProperty("runtime");
+        Assert.True(runtime.GetProperty("threadPoolAtEnd").GetProperty("threads").GetInt32() > 0);
+        Assert.Contains(runtime.GetProperty("dbPools").EnumerateArray(),
+            p => p.GetProperty("pool").GetString() == $"pitfalllab/blocking-io/{variant}");
+    }
+
+    [Fact]
+    public async Task UnderTheSameLoadBadAndOffloadedStarveThePoolWhileGoodDoesNot()
+    {
+        // Each variant gets a fresh API process, so one variant's grown thread pool cannot help the next.
+        var good = await BurstOnFreshApiAsync("good");
+        var bad = await BurstOnFreshApiAsync("bad");
+        var offloaded = await BurstOnFreshApiAsync("offloaded");
+
+        Assert.Equal(0, good.Load.Failures);
+        Assert.Equal(0, bad.Load.Failures);
+        Assert.True(bad.Load.P95 >= 3 * good.Load.P95, $"bad p95 {bad.Load.P95:F0} ms should be >= 3x good p95 {good.Load.P95:F0} ms");
+        Assert.True(offloaded.Load.P95 >= 3 * good.Load.P95, $"offloaded p95 {offloaded.Load.P95:F0} ms should be >= 3x good p95 {good.Load.P95:F0} ms");
+        // Task.Run moves the blocking to another thread of the same pool: same order of magnitude as bad.
+        Assert.True(offloaded.Load.P95 >= bad.Load.P95 / 4, $"offloaded p95 {offloaded.Load.P95:F0} ms should not be meaningfully better than bad {bad.Load.P95:F0} ms");
+        Assert.True(bad.ThreadGrowth >= good.ThreadGrowth + 4, $"bad grew the pool by {bad.ThreadGrowth} threads, good by {good.ThreadGrowth}");
+        Assert.True(bad.Recovered.P95 <= 3 * good.Load.P95 + 50,
+            $"after the bad burst, good requests on the same process are back to normal: p95 {bad.Recovered.P95:F0} ms vs {good.Load.P95:F0} ms");
+    }
+
+    private sealed record Burst(LoadResult Load, int ThreadGrowth, LoadResult Recovered);
+
+    private async Task<Burst> BurstOnFreshApiAsync(string variant)
+    {
+        await using var api = await lab.StartApiAsync();
+        await Load.RunAsync(api.Client, "/pitfalls/blocking-io/good?delayMs=0", concurrency: 2, total: 20); // JIT, pools, connections
+        var before = (await api.Client.GetJsonAsync("/lab/stats")).ThreadPoolThreads();
+
+        var load = await Load.AtRateAsync(api.Client, $"/pitfalls/blocking-io/{variant}?delayMs=100", Rate, Seconds);
+        var after = (await api.Client.GetJsonAsync("/lab/stats")).ThreadPoolThreads();
+        var recovered = await Load.RunAsync(api.Client, "/pitfalls/blocking-io/good?delayMs=100", concurrency: 8, total: 40);
+
+        output.WriteLine($"{variant,-9} {load} threads {before} -> {after}; good afterwards: {recovered}");
+        return new Burst(load, after - before, recovered);
+    }
+}

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Net;
+
+namespace PitfallLab.Tests.Fixtures;
+
+public sealed record LoadResult(IReadOnlyList<double> LatenciesMs, IReadOnlyList<HttpStatusCode> Statuses, double WallMs)
+{
+    public double Percentile(double p)
+    {
+        var sorted = LatenciesMs.Order().ToArray();
+        return sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
+    }
+
+    public double P50 => Percentile(50);
+    public double P95 => Percentile(95);
+    public int Failures => Statuses.Count(s => (int)s >= 400);
+
+    public override string ToString() =>
+        $"n={LatenciesMs.Count} p50={P50:F0}ms p95={P95:F0}ms max={LatenciesMs.Max():F0}ms failures={Failures} wall={WallMs:F0}ms";
+}
+
+/// <summary>Small load generators: closed loop (workers share requests) and open loop (a fixed arrival rate, like k6's).</summary>
+public static class Load
+{
+    /// <summary>
+    /// Starts <c>rate</c> requests a second for <c>seconds</c>, whether or not earlier ones have answered:
+    /// a slow server meets a growing queue, as it would in production and under k6's constant-arrival-rate.
+    /// </summary>
+    public static async Task<LoadResult> AtRateAsync(HttpClient client, string path, int rate, double seconds)
+    {
+        var total = (int)(rate * seconds);
+        var latencies = new double[total];
+        var statuses = new HttpStatusCode[total];
+        var inFlight = new List<Task>(total);
+        var wall = Stopwatch.StartNew();
+
+        async Task Send(int i)
+        {
+            var started = Stopwatch.GetTimestamp();
+            using var response = await client.GetAsync(path);
+            await response.Content.ReadAsByteArrayAsync();
+            latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            statuses[i] = response.StatusCode;
+        }
+
+        for (var i = 0; i < total; i++)
+        {
+            var due = TimeSpan.FromSeconds((double)i / rate);
+            if (due > wall.Elapsed) await Task.Delay(due - wall.Elapsed);
+            var index = i;
+            inFlight.Add(Task.Run(() => Send(index)));
+        }
+        await Task.WhenAll(inFlight);
+        return new LoadResult(latencies, statuses, wall.Elapsed.TotalMilliseconds);
+    }
+
+    public static async Task<LoadResult> RunAsync(HttpClient client, string path, int concurrency, int total, HttpMethod? method = null)
+    {
+        var latencies = new double[total];
+        var statuses = new HttpStatusCode[total];
+        var next = -1;
+        var wall = Stopwatch.StartNew();
+
+        async Task Worker()
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < total)
+            {
+                var started = Stopwatch.GetTimestamp();
+                using var request = new HttpRequestMessage(method ?? HttpMethod.Get, path);
+                using var response = await client.SendAsync(request);
+                await response.Content.ReadAsByteArrayAsync();
+                latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                statuses[i] = response.StatusCode;
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(Worker)));
+        return new LoadResult(latencies, statuses, wall.Elapsed.TotalMilliseconds);
+    }
+}

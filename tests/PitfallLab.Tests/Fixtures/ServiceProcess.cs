@@ -1,0 +1,107 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace PitfallLab.Tests.Fixtures;
+
+/// <summary>
+/// One of the lab's services as a real process on a loopback port: the API's thread pool must be its own,
+/// not the test runner's, or starvation in one would distort the other.
+/// </summary>
+public sealed class ServiceProcess : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly ConcurrentQueue<string> output = new();
+
+    private ServiceProcess(string name, Process process, Uri baseAddress)
+    {
+        Name = name;
+        this.process = process;
+        BaseAddress = baseAddress;
+        Client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 2000 })
+        {
+            BaseAddress = baseAddress,
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+    }
+
+    public string Name { get; }
+    public Uri BaseAddress { get; }
+    public HttpClient Client { get; }
+    public string RecentOutput => string.Join('\n', output);
+
+    public static async Task<ServiceProcess> StartAsync(string project, IReadOnlyDictionary<string, string> environment, string healthPath = "/health")
+    {
+        var dll = RepoPaths.ServiceDll(project);
+        var url = $"http://127.0.0.1:{FreePort.Next()}";
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(dll);
+        info.ArgumentList.Add("--urls");
+        info.ArgumentList.Add(url);
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        info.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        foreach (var (key, value) in environment)
+            info.Environment[key] = value;
+
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {project}");
+        var service = new ServiceProcess(project, process, new Uri(url));
+        process.OutputDataReceived += (_, e) => service.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => service.Keep(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        try
+        {
+            await service.WaitHealthyAsync(healthPath, TimeSpan.FromSeconds(90));
+            return service;
+        }
+        catch
+        {
+            await service.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task WaitHealthyAsync(string path, TimeSpan limit)
+    {
+        var deadline = Stopwatch.StartNew();
+        string last = "no answer yet";
+        while (deadline.Elapsed < limit)
+        {
+            if (process.HasExited)
+                throw new InvalidOperationException($"{Name} exited with code {process.ExitCode}:\n{RecentOutput}");
+            try
+            {
+                using var response = await Client.GetAsync(path);
+                if (response.IsSuccessStatusCode) return;
+                last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+            }
+            catch (HttpRequestException ex) { last = ex.Message; }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"{Name} not healthy at {BaseAddress}{path} after {limit.TotalSeconds}s (last: {last}):\n{RecentOutput}");
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null) return;
+        output.Enqueue(line);
+        while (output.Count > 200 && output.TryDequeue(out _)) { }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+        process.Dispose();
+    }
+}

@@ -1,0 +1,56 @@
+using System.Text.Json;
+using PitfallLab.Tests.Fixtures;
+
+namespace PitfallLab.Tests;
+
+[Collection(LabCollection.Name)]
+public sealed class LabTests(LabFixture lab)
+{
+    [Fact]
+    public async Task StatsShowEachSandboxPoolByApplicationNameInPgStatActivity()
+    {
+        await lab.Api.Client.GetJsonAsync("/pitfalls/blocking-io/good?delayMs=0");
+
+        var stats = await lab.Api.Client.GetJsonAsync("/lab/stats");
+
+        Assert.Contains(stats.GetProperty("pgActivity").EnumerateArray(),
+            a => a.GetProperty("applicationName").GetString() == "pitfalllab/blocking-io/good");
+        Assert.Contains(stats.GetProperty("dbPools").EnumerateArray(),
+            p => p.GetProperty("pool").GetString() == "pitfalllab/blocking-io/good" && p.GetProperty("max").GetInt64() == 30);
+        Assert.True(stats.GetProperty("threadPool").GetProperty("threads").GetInt32() > 0);
+        Assert.True(stats.GetProperty("backend").GetProperty("total").GetInt64() > 0);
+    }
+
+    [Fact]
+    public async Task ResetClosesTheSandboxPoolsAndZeroesTheBackendCounters()
+    {
+        // The shared API: pg_stat_activity is server-wide, and tests run one at a time.
+        var api = lab.Api;
+        await api.Client.GetJsonAsync("/pitfalls/blocking-io/bad?delayMs=0");
+        await api.Client.GetJsonAsync("/pitfalls/blocking-io/good?delayMs=0");
+
+        var reset = await api.Client.PostJsonAsync("/lab/reset");
+
+        Assert.Equal(0, reset.GetProperty("backend").GetProperty("total").GetInt64());
+        Assert.DoesNotContain(reset.GetProperty("dbPools").EnumerateArray(), p => IsSandbox(p.GetProperty("pool")));
+        // The server side sees the sandbox connections go away (closing is asynchronous on its end).
+        await Eventually(async () =>
+        {
+            var stats = await api.Client.GetJsonAsync("/lab/stats");
+            return !stats.GetProperty("pgActivity").EnumerateArray().Any(a => IsSandbox(a.GetProperty("applicationName")));
+        });
+    }
+
+    private static bool IsSandbox(JsonElement name) =>
+        name.GetString() is { } n && n.StartsWith("pitfalllab/blocking-io/", StringComparison.Ordinal);
+
+    private static async Task Eventually(Func<Task<bool>> condition)
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            if (await condition()) return;
+            await Task.Delay(100);
+        }
+        Assert.Fail("condition not met within 5 s");
+    }
+}
