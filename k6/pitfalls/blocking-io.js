@@ -24,7 +24,7 @@ import { intKnob } from '../lib/knobs.js';
 const DEFAULTS = {
   RATE: 100, // requests/s per variant
   DURATION: '20s', // per variant
-  GAP: '10s', // pause between variants, lets the API recover
+  GAP: '30s', // pause between variants: idle pool threads retire after ~20 s, so the next variant starts from a small pool
   TIMEOUT: '10s', // per request
   SLO_P95_MS: 500, // the objective every variant is judged against
   VUS: 100, // preAllocatedVUs

@@ -5,6 +5,8 @@ using PitfallLab.Api.Lab;
 using PitfallLab.Api.Pitfalls.BlockingIo;
 
 var builder = WebApplication.CreateBuilder(args);
+// appsettings.json's default Urls would beat ASPNETCORE_URLS (a host setting, loaded first): restore env < --urls order.
+builder.Configuration.AddEnvironmentVariables("ASPNETCORE_").AddCommandLine(args);
 
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemKeys.UseQueryNames);
 builder.Services.AddExceptionHandler<BadRequestHandler>();

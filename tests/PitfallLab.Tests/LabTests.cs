@@ -24,22 +24,30 @@ public sealed class LabTests(LabFixture lab)
     [Fact]
     public async Task ResetClosesTheSandboxPoolsAndZeroesTheBackendCounters()
     {
-        // The shared API: pg_stat_activity is server-wide, and tests run one at a time.
+        // The shared API, since tests run one at a time. The server may be shared with other clients
+        // (PITFALLLAB_TEST_DB), so count only the connections this API held.
         var api = lab.Api;
         await api.Client.GetJsonAsync("/pitfalls/blocking-io/bad?delayMs=0");
         await api.Client.GetJsonAsync("/pitfalls/blocking-io/good?delayMs=0");
+        var before = await api.Client.GetJsonAsync("/lab/stats");
+        var ours = before.GetProperty("dbPools").EnumerateArray()
+            .Where(p => IsSandbox(p.GetProperty("pool")))
+            .Sum(p => p.GetProperty("idle").GetInt64() + p.GetProperty("used").GetInt64());
+        Assert.True(ours >= 2, $"this API should hold sandbox connections: {before}");
 
         var reset = await api.Client.PostJsonAsync("/lab/reset");
 
         Assert.Equal(0, reset.GetProperty("backend").GetProperty("total").GetInt64());
         Assert.DoesNotContain(reset.GetProperty("dbPools").EnumerateArray(), p => IsSandbox(p.GetProperty("pool")));
-        // The server side sees the sandbox connections go away (closing is asynchronous on its end).
+        // The server sees them go (closing is asynchronous on its side).
         await Eventually(async () =>
-        {
-            var stats = await api.Client.GetJsonAsync("/lab/stats");
-            return !stats.GetProperty("pgActivity").EnumerateArray().Any(a => IsSandbox(a.GetProperty("applicationName")));
-        });
+            SandboxConnections(await api.Client.GetJsonAsync("/lab/stats")) <= SandboxConnections(before) - ours);
     }
+
+    private static long SandboxConnections(JsonElement stats) =>
+        stats.GetProperty("pgActivity").EnumerateArray()
+            .Where(a => IsSandbox(a.GetProperty("applicationName")))
+            .Sum(a => a.GetProperty("connections").GetInt64());
 
     private static bool IsSandbox(JsonElement name) =>
         name.GetString() is { } n && n.StartsWith("pitfalllab/blocking-io/", StringComparison.Ordinal);

@@ -51,6 +51,9 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
 
     private static bool IsRoot => Environment.UserName == "root";
 
+    // /usr/sbin is not on every root PATH (CI runners, sudo -E).
+    private static string RunUser => File.Exists("/usr/sbin/runuser") ? "/usr/sbin/runuser" : "runuser";
+
     private static string? FindBinaries()
     {
         var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
@@ -64,7 +67,7 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
 
     private static async Task RunAsync(string file, IReadOnlyList<string> args, bool asPostgres = true)
     {
-        var info = asPostgres && IsRoot ? new ProcessStartInfo("runuser", ["-u", "postgres", "--", file, .. args]) : new ProcessStartInfo(file, args);
+        var info = asPostgres && IsRoot ? new ProcessStartInfo(RunUser, ["-u", "postgres", "--", file, .. args]) : new ProcessStartInfo(file, args);
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         info.WorkingDirectory = Path.GetTempPath();
