@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 EXPECTED_SERVICES = {"postgres", "backend", "api", "k6"}
 # service -> (container port, default host port)
-EXPECTED_PORTS = {"postgres": (5432, 55432), "backend": (8081, 8081), "api": (8080, 8080)}
+EXPECTED_PORTS = {"postgres": (5432, 15432), "backend": (8081, 8081), "api": (8080, 8080)}
 DB = {"Database": "pitfalllab", "Username": "pitfalllab", "Password": "pitfalllab"}
 SCHEMA = "src/PitfallLab.Api/Data/schema.sql"
 DOCKERFILES = {"api": "src/PitfallLab.Api/Dockerfile", "backend": "src/PitfallLab.Backend/Dockerfile"}
