@@ -42,7 +42,7 @@ public sealed class BackendTests(LabFixture lab)
     [Fact]
     public async Task BeyondTheConcurrencyCapItAnswers429AndStatsShowInFlightAboveTheCap()
     {
-        await Backend.PostAsync("/stats/reset", null);
+        await Backend.PostJsonAsync("/stats/reset");
 
         var statuses = await Task.WhenAll(Enumerable.Range(1, 30).Select(async id =>
         {
@@ -61,7 +61,7 @@ public sealed class BackendTests(LabFixture lab)
     [Fact]
     public async Task DelayIsReallyWaitedAndAClientThatLeavesIsCountedAsAborted()
     {
-        await Backend.PostAsync("/stats/reset", null);
+        await Backend.PostJsonAsync("/stats/reset");
         using var impatient = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Backend.GetAsync("/work/1?delayMs=5000", impatient.Token));

@@ -21,9 +21,18 @@ public sealed class SchemaTests(LabFixture lab)
             };
 
             // Two instances race on an empty database, then a third applies the schema a second time.
-            var racers = await Task.WhenAll(lab.StartApiAsync(settings), lab.StartApiAsync(settings));
-            await using (var third = await lab.StartApiAsync(settings)) { }
-            foreach (var racer in racers) await racer.DisposeAsync();
+            // When one racer crashes, the one that started must still be stopped.
+            Task<ServiceProcess>[] racers = [lab.StartApiAsync(settings), lab.StartApiAsync(settings)];
+            try
+            {
+                await Task.WhenAll(racers);
+                await using (await lab.StartApiAsync(settings)) { }
+            }
+            finally
+            {
+                foreach (var racer in racers.Where(r => r.IsCompletedSuccessfully))
+                    await (await racer).DisposeAsync();
+            }
 
             await using var conn = new NpgsqlConnection(settings["ConnectionStrings__Lab"]);
             Assert.Equal(5000, await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM users"));
