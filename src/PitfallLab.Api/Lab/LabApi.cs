@@ -13,7 +13,8 @@ public sealed record LabStats(
     IReadOnlyList<DbPoolFigures> DbPools,
     IReadOnlyList<PgActivity> PgActivity,
     BackendStats? Backend,
-    string? BackendError);
+    string? BackendError,
+    IReadOnlyDictionary<string, object> Pitfalls);
 
 public static class LabApi
 {
@@ -24,30 +25,34 @@ public static class LabApi
         group.MapGet("/stats", Stats)
             .WithName("LabStats")
             .WithSummary("Live figures: thread pool, connection pools, pg_stat_activity, backend")
-            .WithDescription("Watch this during a k6 run: thread-pool threads and queue, every Npgsql pool (used/idle/pending/timeouts), connections per Application Name in pg_stat_activity, and the backend's in-flight counters.");
+            .WithDescription("Watch this during a k6 run: thread-pool threads and queue, every Npgsql pool (used/idle/pending/timeouts), connections per Application Name in pg_stat_activity, and the backend's in-flight counters. Under `pitfalls`, each pitfall's running totals.");
 
         group.MapPost("/reset", Reset)
             .WithName("LabReset")
             .WithSummary("Start clean: drop the sandbox pools, reset the backend's counters")
-            .WithDescription("Disposes every pitfall's sandbox pool (their connections close) and zeroes the backend's statistics, then answers the fresh figures. The lab recovers without it; reset just makes the next demo start from zero.");
+            .WithDescription("Disposes every pitfall's sandbox pool (their connections close), zeroes each pitfall's running totals and the backend's statistics, then answers the fresh figures. The lab recovers without it; reset just makes the next demo start from zero.");
 
         return group;
     }
 
-    public static async Task<Ok<LabStats>> Stats(NpgsqlDataSource db, BackendClient backend, CancellationToken ct) =>
-        TypedResults.Ok(await ReadAsync(db, backend, ct));
+    public static async Task<Ok<LabStats>> Stats(
+        NpgsqlDataSource db, BackendClient backend, IEnumerable<ILabCounters> counters, CancellationToken ct) =>
+        TypedResults.Ok(await ReadAsync(db, backend, counters, ct));
 
-    public static async Task<Ok<LabStats>> Reset(SandboxPools pools, NpgsqlDataSource db, BackendClient backend, CancellationToken ct)
+    public static async Task<Ok<LabStats>> Reset(
+        SandboxPools pools, NpgsqlDataSource db, BackendClient backend, IEnumerable<ILabCounters> counters, CancellationToken ct)
     {
         await pools.ResetAsync();
+        foreach (var c in counters) c.Reset();
         string? backendError = null;
         try { await backend.ResetStatsAsync(ct); }
         catch (Exception ex) when (ex is HttpRequestException or BackendException) { backendError = ex.Message; }
-        var stats = await ReadAsync(db, backend, ct);
+        var stats = await ReadAsync(db, backend, counters, ct);
         return TypedResults.Ok(stats with { BackendError = stats.BackendError ?? backendError });
     }
 
-    private static async Task<LabStats> ReadAsync(NpgsqlDataSource db, BackendClient backend, CancellationToken ct)
+    private static async Task<LabStats> ReadAsync(
+        NpgsqlDataSource db, BackendClient backend, IEnumerable<ILabCounters> counters, CancellationToken ct)
     {
         const string sql = """
             SELECT coalesce(nullif(application_name, ''), '(none)') AS ApplicationName,
@@ -68,6 +73,7 @@ public static class LabApi
         try { backendStats = await backend.GetStatsAsync(ct); }
         catch (Exception ex) when (ex is HttpRequestException or BackendException) { backendError = ex.Message; }
 
-        return new LabStats(ThreadPoolFigures.Now(), DbPoolMeter.Shared.Read(), activity, backendStats, backendError);
+        var pitfalls = counters.ToDictionary(c => c.Pitfall, c => c.Snapshot());
+        return new LabStats(ThreadPoolFigures.Now(), DbPoolMeter.Shared.Read(), activity, backendStats, backendError, pitfalls);
     }
 }
