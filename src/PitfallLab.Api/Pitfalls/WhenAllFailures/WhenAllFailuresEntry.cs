@@ -35,7 +35,7 @@ public static class WhenAllFailuresEntry
         Number: 3,
         Title: "Task.WhenAll failure semantics",
         AsyncioOriginal: "`asyncio.gather` raises the first exception as soon as it happens and the other awaitables keep running: gather does not cancel them (TaskGroup does). Their results and any further errors are lost to the caller; the fix is `return_exceptions=True` and handling each result.",
-        DotnetMechanism: "`await Task.WhenAll(tasks)` waits for every task, never cancels any (it has no token to cancel them with), then faults with an AggregateException of all the failures, of which `await` rethrows only the first (in list order). The successful results go with it.",
+        DotnetMechanism: "`await Task.WhenAll(tasks)` waits for every task, never cancels any (it has no token to cancel them with), then faults with an AggregateException of all the failures, of which `await` rethrows only the first (in list order). The successful results go with it. No analyzer flags it.",
         Symptom: "One failing item fails the whole request: the successes are thrown away, only one error is reported, and the request still takes as long as the slowest sibling. At a 5% item failure rate, a 10-item fan-out fails about 40% of requests.",
         Fix: "Await each task without throwing and inspect it: return the items that succeeded plus every error. When all-or-nothing is the intent, cancel the siblings at the first failure through a linked CancellationTokenSource.",
         AnalyzerRules: [],
