@@ -8,8 +8,8 @@ namespace PitfallLab.Tests;
 public sealed partial class WhenAllFailuresTests(LabFixture lab, ITestOutputHelper output)
 {
     private const string Route = "/pitfalls/whenall-failures";
-    // Users 3 and 7 fail after 200 ms; the other 8 answer after 1.5 s: the siblings are mid-flight when the first one fails.
-    private const string TwoFailures = "count=10&failIds=3,7&failAfterMs=200&delayMs=1500";
+    // Users 3 and 7 fail after 200 ms; the other 8 answer after 2 s: the siblings are mid-flight when the first one fails.
+    private const string TwoFailures = "count=10&failIds=3,7&failAfterMs=200&delayMs=2000";
 
     [Theory]
     [InlineData("bad")]
@@ -70,7 +70,8 @@ public sealed partial class WhenAllFailuresTests(LabFixture lab, ITestOutputHelp
         Assert.Equal(0, Evidence(failFast, "callsSucceeded"));
         Assert.Equal(10 - completed, Evidence(failFast, "callsCancelled"));
         Assert.Equal(Evidence(failFast, "callsFailed"), Evidence(failFast, "errorsReported")); // every error that happened
-        Assert.True(3 * Elapsed(failFast) < Elapsed(bad), $"failfast took {Elapsed(failFast)} ms, bad {Elapsed(bad)} ms");
+        // Typically ~200 ms against ~2000 ms; half leaves room for a busy machine's stalls.
+        Assert.True(2 * Elapsed(failFast) < Elapsed(bad), $"failfast took {Elapsed(failFast)} ms, bad {Elapsed(bad)} ms");
 
         // The backend saw it too: bad let the 8 slow calls run to the end, failfast hung up on every one of them.
         // (Its cancelled count may include user 7, whose 500 was already on the wire: the backend counts that as a 500.)
