@@ -3,6 +3,7 @@ using PitfallLab.Api.Backend;
 using PitfallLab.Api.Data;
 using PitfallLab.Api.Lab;
 using PitfallLab.Api.Pitfalls.BlockingIo;
+using PitfallLab.Api.Pitfalls.FireAndForget;
 
 var builder = WebApplication.CreateBuilder(args);
 // appsettings.json's default Urls would beat ASPNETCORE_URLS (a host setting, loaded first): restore env < --urls order.
@@ -25,6 +26,7 @@ builder.Services.AddHttpClient<BackendClient>((sp, http) =>
     http.BaseAddress = new Uri(options.BaseUrl.TrimEnd('/') + "/");
     http.Timeout = TimeSpan.FromSeconds(options.TimeoutSeconds);
 });
+builder.Services.AddFireAndForget();
 
 var app = builder.Build();
 
@@ -42,6 +44,7 @@ app.UseSwaggerUI(o =>
 app.MapHome();
 app.MapCatalog();
 app.MapBlockingIo();
+app.MapFireAndForget();
 app.MapLab();
 app.MapLabHealth();
 
