@@ -4,96 +4,96 @@ using Dapper;
 using Npgsql;
 using PitfallLab.Tests.Fixtures;
 using Xunit.Abstractions;
+using static PitfallLab.Tests.Fixtures.FireAndForgetClient;
 
 namespace PitfallLab.Tests;
 
 [Collection(LabCollection.Name)]
 public sealed class FireAndForgetTests(LabFixture lab, ITestOutputHelper output)
 {
-    private const string Root = "/pitfalls/fire-and-forget";
-    // Customers 1..12 at failRate 0.5: the backend's fixed seed declines the same mix every run.
+    // Customers 1..12 at failRate 0.5: the backend's fixed seed declines the same mix in every run.
     private const int Charges = 12;
-    private const string Mixed = "failRate=0.5&delayMs=20";
+    private const int LoadCharges = 60, LoadRate = 20;
 
     [Fact]
     public async Task GoodMakesEveryFailedChargeVisibleThroughItsJobStatusAndTheLog()
     {
         var api = lab.Api;
-        var before = await TallyAsync(api, "good");
+        var before = await api.TallyAsync("good");
 
-        var charges = await PostChargesAsync(api, "good");
-        foreach (var charge in charges)
-            Assert.Equal($"{Root}/jobs/{charge.Id}", charge.Location);
-        var jobs = await Task.WhenAll(charges.Select(c => FinishedJobAsync(api, c.Id)));
+        var charges = await Task.WhenAll(Enumerable.Range(1, Charges).Select(c => api.ChargeAsync("good", $"customerId={c}&failRate=0.5&delayMs=20")));
+        Assert.All(charges, c => Assert.Equal($"{Root}/jobs/{c.Id}", c.Location));
+        var jobs = await Task.WhenAll(charges.Select(c => api.FinishedJobAsync(c.Id)));
 
         var failed = jobs.Where(j => j.GetProperty("status").GetString() == "failed").ToList();
         var done = jobs.Where(j => j.GetProperty("status").GetString() == "done").ToList();
-        Assert.Equal(Charges, failed.Count + done.Count);
         Assert.InRange(failed.Count, 1, Charges - 1);
         Assert.All(failed, j => Assert.Contains("backend answered 500", j.GetProperty("error").GetString()));
         Assert.All(done, j => Assert.True(j.GetProperty("payload").GetProperty("orderId").GetInt64() > 0));
-        Assert.Equal(done.Count, (await PaidAsync(charges.Select(c => c.Id))).Count);
+        Assert.Equal(done.Count, (await PaidAsync(lab.Db.ConnectionString, charges.Select(c => c.Id))).Count);
 
-        // Every failure happened where someone can see it: the tally, the job record, and the log with the job id.
-        var after = await TallyAsync(api, "good");
+        // Every failure that happened is where someone can see it: the job record, and the log with the job id.
+        var after = await api.TallyAsync("good");
         Assert.Equal(failed.Count, Delta(before, after, "failuresHappened"));
         Assert.Equal(failed.Count, Delta(before, after, "failuresVisible"));
-        foreach (var job in failed)
-            await EventuallyAsync(() => Task.FromResult(api.RecentOutput.Contains($"Charge job {job.GetProperty("id").GetString()} failed", StringComparison.Ordinal)),
-                $"the log names failed job {job.GetProperty("id")}");
-        output.WriteLine($"good: {Charges} charges, {failed.Count} failed, {Delta(before, after, "failuresVisible")} visible (job status failed + log line), {done.Count} done");
+        foreach (var id in failed.Select(j => j.GetProperty("id").GetString()))
+            await EventuallyAsync(() => Task.FromResult(api.RecentOutput.Contains($"Charge job {id} failed", StringComparison.Ordinal)), $"the log names failed job {id}");
+        output.WriteLine($"good: {Charges} charges, {failed.Count} failed, {failed.Count} visible (job status failed + log line), {done.Count} done");
     }
 
     [Fact]
     public async Task BadLosesEveryFailedChargeExceptToTheUnobservedCounterAfterAForcedCollection()
     {
         var api = lab.Api;
-        var before = await TallyAsync(api, "bad");
+        var before = await api.TallyAsync("bad");
 
-        var charges = await PostChargesAsync(api, "bad");
+        var charges = await Task.WhenAll(Enumerable.Range(1, Charges).Select(c => api.ChargeAsync("bad", $"customerId={c}&failRate=0.5&delayMs=20")));
         Assert.All(charges, c => Assert.Null(c.Location));
-        // The lab counts inside the charge itself; no one else can know when it is over.
-        await EventuallyAsync(async () =>
-        {
-            var now = await TallyAsync(api, "bad");
-            return Delta(before, now, "failuresHappened") + Delta(before, now, "succeeded") == Charges;
-        }, "every bad charge ran to its end");
-        var after = await TallyAsync(api, "bad");
+        var after = await api.RanToTheEndAsync("bad", before, Charges);
         var failures = Delta(before, after, "failuresHappened");
         Assert.InRange(failures, 1, Charges - 1);
         Assert.Equal(0, Delta(before, after, "failuresVisible"));
 
         // The work really ran: the successful charges wrote their orders. The failed ones left nothing anywhere.
         var ids = charges.Select(c => c.Id).ToList();
-        var paid = await PaidAsync(ids);
+        var paid = await PaidAsync(lab.Db.ConnectionString, ids);
         Assert.Equal(Charges - failures, paid.Count);
         var lost = ids.Where(id => !paid.Contains(id)).ToHashSet();
         await using (var db = new NpgsqlConnection(lab.Db.ConnectionString))
             Assert.Equal(0, await db.ExecuteScalarAsync<long>("SELECT count(*) FROM jobs WHERE id = ANY(@ids)", new { ids = ids.ToArray() }));
         foreach (var id in ids)
-        {
-            using var status = await api.Client.GetAsync($"{Root}/jobs/{id}");
-            Assert.Equal(HttpStatusCode.NotFound, status.StatusCode);
-        }
-        await Task.Delay(500); // give a log line, were there one, time to reach the test's stdout reader
+            Assert.Equal("unknown", await api.OutcomeAsync(id));
+        await Task.Delay(500); // a log line, were there one, would have reached the test's stdout reader by now
         Assert.All(ids, id => Assert.DoesNotContain(id.ToString(), api.RecentOutput, StringComparison.Ordinal));
 
         // Only a GC that finalizes the dropped Tasks makes the runtime report them: without the request, without a caller.
         var revealed = new HashSet<Guid>();
-        JsonElement collect = default;
-        var collections = 0;
+        var (collections, unobserved) = (0, default(JsonElement));
         await EventuallyAsync(async () =>
         {
             collections++;
-            collect = await api.Client.PostJsonAsync($"{Root}/collect");
-            foreach (var message in collect.GetProperty("result").GetProperty("after").GetProperty("recent").EnumerateArray())
-                revealed.UnionWith(lost.Where(id => message.GetString()!.Contains(id.ToString(), StringComparison.Ordinal)));
-            return revealed.Count == lost.Count;
+            unobserved = (await api.Client.PostJsonAsync($"{Root}/collect")).GetProperty("result").GetProperty("after");
+            foreach (var message in unobserved.GetProperty("recent").EnumerateArray().Select(m => m.GetString()!))
+                revealed.UnionWith(lost.Where(id => message.Contains(id.ToString(), StringComparison.Ordinal)));
+            return revealed.SetEquals(lost);
         }, "a forced collection reports every lost charge through UnobservedTaskException");
-        Assert.Subset(lost, revealed);
-        var unobserved = collect.GetProperty("result").GetProperty("after");
-        output.WriteLine($"bad: {Charges} charges, {failures} failed, 0 visible (no job, no log); after a forced GC UnobservedTaskException reported {revealed.Count} of them " +
-            $"({collections} forced collection(s); process-wide so far: {unobserved.GetProperty("total")} unobserved, {unobserved.GetProperty("fromThisPitfall")} from this pitfall)");
+        output.WriteLine($"bad: {Charges} charges, {failures} failed, 0 visible (no job, no log); after {collections} forced GC(s) UnobservedTaskException reported " +
+            $"{revealed.Count} of them (process-wide so far: {unobserved.GetProperty("total")} unobserved, {unobserved.GetProperty("fromThisPitfall")} from this pitfall)");
+    }
+
+    [Fact]
+    public async Task UnderTheSameLoadAClientLearnsHowEveryGoodChargeEndedAndNoBadOne()
+    {
+        // What k6/pitfalls/fire-and-forget.js does: charge at a fixed rate, then follow each charge to its end.
+        var good = await ChargeAtRateAsync("good");
+        var bad = await ChargeAtRateAsync("bad");
+
+        Assert.All(good.Outcomes, o => Assert.Contains(o, new[] { "done", "failed" }));
+        Assert.Equal(good.FailuresHappened, good.Outcomes.Count(o => o == "failed"));
+        Assert.Equal(good.FailuresHappened, good.FailuresVisible);
+        Assert.All(bad.Outcomes, o => Assert.Equal("unknown", o));
+        Assert.True(bad.FailuresHappened > 0, "bad's charges failed too, where nobody could see it");
+        Assert.Equal(0, bad.FailuresVisible);
     }
 
     [Fact]
@@ -104,40 +104,34 @@ public sealed class FireAndForgetTests(LabFixture lab, ITestOutputHelper output)
         const int consumers = 4, capacity = 100;
 
         // Slow charges occupy every consumer, then quick ones fill the queue behind them.
-        var slow = new List<Guid>();
-        for (var i = 0; i < consumers; i++)
-            slow.Add(await AcceptedIdAsync(api, $"{Root}/good?failRate=0&delayMs=4000"));
-        foreach (var id in slow)
-            await EventuallyAsync(async () => (await api.Client.GetJsonAsync($"{Root}/jobs/{id}")).GetProperty("status").GetString() == "running", $"slow job {id} runs");
-
+        var slow = await Task.WhenAll(Enumerable.Range(0, consumers).Select(_ => api.ChargeAsync("good", "failRate=0&delayMs=4000")));
+        foreach (var charge in slow)
+            await EventuallyAsync(async () => (await api.Client.GetJsonAsync($"{Root}/jobs/{charge.Id}")).GetProperty("status").GetString() == "running", $"slow job {charge.Id} runs");
         var queued = new List<Guid>();
-        HttpResponseMessage? refused = null;
-        while (refused is null && queued.Count < 2 * capacity)
+        for (var status = HttpStatusCode.Accepted; status == HttpStatusCode.Accepted && queued.Count < 2 * capacity;)
         {
-            var response = await api.Client.PostAsync($"{Root}/good?failRate=0&delayMs=0", content: null);
-            if (response.StatusCode == HttpStatusCode.Accepted)
-                queued.Add(JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("result").GetProperty("chargeId").GetGuid());
+            using var response = await api.Client.PostAsync($"{Root}/good?failRate=0&delayMs=0", content: null);
+            var body = await response.Content.ReadAsStringAsync();
+            status = response.StatusCode;
+            if (status == HttpStatusCode.Accepted)
+                queued.Add(JsonDocument.Parse(body).RootElement.GetProperty("result").GetProperty("chargeId").GetGuid());
             else
-                refused = response;
-        }
-        Assert.NotNull(refused);
-        using (refused)
-        {
-            var body = await refused.Content.ReadAsStringAsync();
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
-            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
-            Assert.Contains("queue full", body, StringComparison.OrdinalIgnoreCase);
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+                Assert.Contains("queue full", body, StringComparison.OrdinalIgnoreCase);
+            }
         }
         // Bounded: the queue took its capacity (plus whatever a consumer freed meanwhile), not more.
         Assert.InRange(queued.Count, capacity, capacity + consumers);
 
         // Recovery: everything accepted completes, and the next charge is accepted again.
-        await Task.WhenAll(slow.Concat(queued).Select(id => FinishedJobAsync(api, id)));
-        var next = await FinishedJobAsync(api, await AcceptedIdAsync(api, $"{Root}/good?failRate=0&delayMs=0"));
+        await Task.WhenAll(slow.Select(c => c.Id).Concat(queued).Select(api.FinishedJobAsync));
+        var next = await api.FinishedJobAsync((await api.ChargeAsync("good", "failRate=0&delayMs=0")).Id);
         Assert.Equal("done", next.GetProperty("status").GetString());
-        var good = await TallyAsync(api, "good");
-        Assert.Equal(1, good.GetProperty("rejected").GetInt64());
-        output.WriteLine($"full queue: {consumers} running + {queued.Count} queued accepted, then 503; all {slow.Count + queued.Count} finished, next accepted ({good})");
+        var tally = await api.TallyAsync("good");
+        Assert.Equal(1, tally.GetProperty("rejected").GetInt64());
+        output.WriteLine($"full queue: {consumers} running + {queued.Count} queued accepted, then 503; all finished, the next one accepted ({tally})");
     }
 
     [Theory]
@@ -149,12 +143,12 @@ public sealed class FireAndForgetTests(LabFixture lab, ITestOutputHelper output)
     [InlineData("bad?failRate=lots", "failRate", "not a valid double")]
     public async Task BadKnobsGetA400NamingTheParameterAndStartNoCharge(string route, string parameter, string message)
     {
-        var before = await lab.Api.Client.GetJsonAsync("/lab/stats");
+        var before = Pitfall(await lab.Api.Client.GetJsonAsync("/lab/stats"));
         using var response = await lab.Api.Client.PostAsync($"{Root}/{route}", content: null);
         await AssertProblemNamesAsync(response, parameter, message);
-        var after = await lab.Api.Client.GetJsonAsync("/lab/stats");
+        var after = Pitfall(await lab.Api.Client.GetJsonAsync("/lab/stats"));
         foreach (var variant in new[] { "bad", "good" })
-            Assert.Equal(0, Delta(Pitfall(before).GetProperty(variant), Pitfall(after).GetProperty(variant), "accepted"));
+            Assert.Equal(0, Delta(before.GetProperty(variant), after.GetProperty(variant), "accepted"));
     }
 
     [Fact]
@@ -171,77 +165,12 @@ public sealed class FireAndForgetTests(LabFixture lab, ITestOutputHelper output)
             Assert.True(paths.TryGetProperty(route.GetProperty("path").GetString()!, out _), $"{route} is in the OpenAPI document");
     }
 
-    private static async Task<Guid> AcceptedIdAsync(ServiceProcess api, string path)
+    private async Task<RateRun> ChargeAtRateAsync(string variant)
     {
-        using var response = await api.Client.PostAsync(path, content: null);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{path} answered {(int)response.StatusCode}: {body}");
-        return JsonDocument.Parse(body).RootElement.GetProperty("result").GetProperty("chargeId").GetGuid();
-    }
-
-    private static async Task AssertProblemNamesAsync(HttpResponseMessage response, string parameter, string message)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"answered {(int)response.StatusCode}: {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.True(JsonDocument.Parse(body).RootElement.GetProperty("errors").TryGetProperty(parameter, out var messages), $"errors should name {parameter}: {body}");
-        Assert.Contains(message, messages[0].GetString());
-    }
-
-    private sealed record Posted(Guid Id, string? Location);
-
-    private async Task<IReadOnlyList<Posted>> PostChargesAsync(ServiceProcess api, string variant)
-    {
-        async Task<Posted> PostAsync(int customerId)
-        {
-            using var response = await api.Client.PostAsync($"{Root}/{variant}?customerId={customerId}&{Mixed}", content: null);
-            var body = await response.Content.ReadAsStringAsync();
-            Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{variant} answered {(int)response.StatusCode}: {body}");
-            var observation = JsonDocument.Parse(body).RootElement;
-            Assert.Equal(variant, observation.GetProperty("variant").GetString());
-            var result = observation.GetProperty("result");
-            Assert.Equal(response.Headers.Location?.ToString(), result.GetProperty("statusUrl").GetString());
-            return new Posted(result.GetProperty("chargeId").GetGuid(), response.Headers.Location?.ToString());
-        }
-
-        return await Task.WhenAll(Enumerable.Range(1, Charges).Select(PostAsync));
-    }
-
-    private static async Task<JsonElement> FinishedJobAsync(ServiceProcess api, Guid id)
-    {
-        JsonElement job = default;
-        await EventuallyAsync(async () =>
-        {
-            job = await api.Client.GetJsonAsync($"{Root}/jobs/{id}");
-            return job.GetProperty("status").GetString() is "done" or "failed";
-        }, $"job {id} finishes");
-        return job;
-    }
-
-    /// <summary>The charges that wrote their paid order (the job's effect when the backend accepts it).</summary>
-    private async Task<HashSet<Guid>> PaidAsync(IEnumerable<Guid> chargeIds)
-    {
-        await using var db = new NpgsqlConnection(lab.Db.ConnectionString);
-        var keys = chargeIds.Select(id => $"fire-and-forget/{id}").ToArray();
-        var paid = await db.QueryAsync<string>("SELECT request_key FROM orders WHERE request_key = ANY(@keys) AND status = 'paid'", new { keys });
-        return paid.Select(key => Guid.Parse(key["fire-and-forget/".Length..])).ToHashSet();
-    }
-
-    private static async Task<JsonElement> TallyAsync(ServiceProcess api, string variant) =>
-        Pitfall(await api.Client.GetJsonAsync("/lab/stats")).GetProperty(variant);
-
-    private static JsonElement Pitfall(JsonElement labStats) => labStats.GetProperty("pitfalls").GetProperty("fire-and-forget");
-
-    private static long Delta(JsonElement before, JsonElement after, string figure) =>
-        after.GetProperty(figure).GetInt64() - before.GetProperty(figure).GetInt64();
-
-    private static async Task EventuallyAsync(Func<Task<bool>> condition, string what, int seconds = 20)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"not within {seconds} s: {what}");
-            await Task.Delay(100);
-        }
+        var run = await lab.Api.ChargeAtRateAsync(variant, LoadCharges, LoadRate, i => $"customerId={1000 + i}&failRate=0.5&delayMs=100");
+        var seen = string.Join(", ", run.Outcomes.GroupBy(o => o).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key}"));
+        output.WriteLine($"{variant,-4}: {LoadCharges} charges at {LoadRate}/s: {run.FailuresHappened} failed, {run.FailuresVisible} visible; " +
+            $"a client following each one saw {seen}; 202 p50 {run.AcceptP50Ms:F0} ms, max {run.AcceptMaxMs:F0} ms");
+        return run;
     }
 }
