@@ -19,13 +19,18 @@ public sealed class ChargeWorker(
     {
         try
         {
+            // ReadAllAsync keeps yielding buffered items after the token fires: stop starting charges ourselves.
             await foreach (var work in queue.Reader.ReadAllAsync(stoppingToken))
+            {
+                if (stoppingToken.IsCancellationRequested) break;
                 await ProcessAsync(work, stoppingToken);
+            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Shutdown: charges still queued keep their 'queued' record; nothing is lost silently.
+            // Shutdown while waiting for work: a normal stop.
         }
+        // Charges not started keep their 'queued' record; the running ones were recorded as interrupted.
     }
 
     private async Task ProcessAsync(ChargeWork work, CancellationToken stoppingToken)

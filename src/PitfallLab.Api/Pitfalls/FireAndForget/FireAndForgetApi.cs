@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Microsoft.AspNetCore.Http.HttpResults;
 using PitfallLab.Api.Backend;
 using PitfallLab.Api.Lab;
@@ -38,12 +39,14 @@ public static class FireAndForgetApi
         group.MapPost("/good", Good)
             .WithName("FireAndForgetGood")
             .WithSummary("202 with a job: bounded Channel + BackgroundService that records and logs failures")
-            .WithDescription(FireAndForgetEntry.GoodLesson);
+            .WithDescription(FireAndForgetEntry.GoodLesson)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         group.MapGet("/jobs/{id}", Job)
             .WithName("FireAndForgetJob")
             .WithSummary("A charge job's status: queued, running, done or failed with its error")
-            .WithDescription(FireAndForgetEntry.StatusLesson);
+            .WithDescription(FireAndForgetEntry.StatusLesson)
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapPost("/collect", Collect)
             .WithName("FireAndForgetCollect")
@@ -79,7 +82,8 @@ public static class FireAndForgetApi
         return TypedResults.Accepted(statusUrl, watch.Finish(accepted, Evidence("_ = Task.Run(charge)", null, counters.Bad, counters)));
     }
 
-    public static async Task<Results<Ok<JobRecord>, ProblemHttpResult>> Job(Guid id, ChargeJobs jobs, CancellationToken ct) =>
+    public static async Task<Results<Ok<JobRecord>, ProblemHttpResult>> Job(
+        [Description("The chargeId of a 202 (good's Location header points here).")] Guid id, ChargeJobs jobs, CancellationToken ct) =>
         await jobs.FindAsync(id, ct) is { } job
             ? TypedResults.Ok(job)
             : TypedResults.Problem(
