@@ -4,6 +4,7 @@ using PitfallLab.Api.Data;
 using PitfallLab.Api.Lab;
 using PitfallLab.Api.Pitfalls.BlockingIo;
 using PitfallLab.Api.Pitfalls.WhenAllFailures;
+using PitfallLab.Api.Pitfalls.FireAndForget;
 
 var builder = WebApplication.CreateBuilder(args);
 // appsettings.json's default Urls would beat ASPNETCORE_URLS (a host setting, loaded first): restore env < --urls order.
@@ -27,6 +28,7 @@ builder.Services.AddHttpClient<BackendClient>((sp, http) =>
     http.BaseAddress = new Uri(options.BaseUrl.TrimEnd('/') + "/");
     http.Timeout = TimeSpan.FromSeconds(options.TimeoutSeconds);
 });
+builder.Services.AddFireAndForget();
 
 var app = builder.Build();
 
@@ -45,6 +47,7 @@ app.MapHome();
 app.MapCatalog();
 app.MapBlockingIo();
 app.MapWhenAllFailures();
+app.MapFireAndForget();
 app.MapLab();
 app.MapLabHealth();
 

@@ -1,5 +1,6 @@
 using PitfallLab.Api.Pitfalls.BlockingIo;
 using PitfallLab.Api.Pitfalls.WhenAllFailures;
+using PitfallLab.Api.Pitfalls.FireAndForget;
 
 namespace PitfallLab.Api.Lab;
 
@@ -10,6 +11,7 @@ public static class PitfallCatalog
     [
         BlockingIoEntry.Value,
         WhenAllFailuresEntry.Value,
+        FireAndForgetEntry.Value,
     ];
 
     public static PitfallEntry? Find(string id) =>

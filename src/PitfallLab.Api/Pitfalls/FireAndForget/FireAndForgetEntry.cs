@@ -1,0 +1,57 @@
+using PitfallLab.Api.Lab;
+
+namespace PitfallLab.Api.Pitfalls.FireAndForget;
+
+public static class FireAndForgetEntry
+{
+    public const string Id = "fire-and-forget";
+
+    public const string BadLesson = """
+        Answers 202 Accepted, then starts the charge with `_ = Task.Run(...)` and forgets the Task. By default the payment
+        provider declines (failRate=1) and nobody ever knows: `result.statusUrl` is null (GET /jobs/{chargeId} answers 404),
+        no log line, no job record. The discard `_ =` is what silences both rules that flag an ignored Task (CS4014,
+        VSTHRD110). Compare `evidence.soFar.failuresHappened` (the lab counts them inside the charge) with
+        `failuresVisible` (0). At best the exception resurfaces as `TaskScheduler.UnobservedTaskException` after some
+        future GC, without the request: POST /pitfalls/fire-and-forget/collect forces that GC.
+        """;
+
+    public const string GoodLesson = """
+        Records the charge as a queued job, then puts it on a bounded `Channel` (capacity 100; when full the answer is
+        503, never a silent drop) read by a `BackgroundService` that runs each charge in a try/catch: the job ends `done`
+        or `failed` with its error, and every failure is logged with the job id. The 202 carries a Location header and
+        `result.statusUrl`: follow it and watch queued, running, then failed. `failuresVisible` keeps up with
+        `failuresHappened`.
+        """;
+
+    public const string StatusLesson = """
+        A good charge's job record: `queued`, `running`, `done` (with `payload.orderId`) or `failed` with `error`.
+        A chargeId from /bad answers 404: fire-and-forget work leaves nothing to ask about.
+        """;
+
+    public const string CollectLesson = """
+        Forces a full collection (GC.Collect, WaitForPendingFinalizers, GC.Collect). A faulted Task nobody observed raises
+        `TaskScheduler.UnobservedTaskException` only when the GC finalizes it: bad's lost charges show up here, counted
+        process-wide, with the exception's message but without the request, the caller or any retry. Since .NET 4.5
+        the event does not crash the process; it is the only trace. `result.after.fromThisPitfall` counts this
+        pitfall's charges, `total` every unobserved Task of the process.
+        """;
+
+    public static PitfallEntry Value { get; } = new(
+        Id: Id,
+        Number: 10,
+        Title: "Fire-and-forget tasks",
+        AsyncioOriginal: "A task created and never awaited fails: asyncio only logs \"Task exception was never retrieved\" when the task is garbage-collected, and nobody else sees the error. The fix: keep a reference and await it, add a done-callback, or use a TaskGroup.",
+        DotnetMechanism: "A `Task` nobody observes (`_ = Task.Run(...)`, an unawaited call) keeps its exception to itself; at best `TaskScheduler.UnobservedTaskException` fires on the finalizer thread after a GC (it has not crashed the process since .NET 4.5). `async void` is the extreme of the same mistake: the exception is rethrown on the thread pool and terminates the whole process (measured on .NET 10: a minimal ASP.NET Core app answered 202, then aborted with exit code 134 the moment its async void method threw, and the next request found no server).",
+        Symptom: "The client got 202 Accepted, the work failed, and there is no log line, no job record, no status to ask: failures that happened outnumber failures anyone can see. A later GC may count them in UnobservedTaskException, without context.",
+        Fix: "Hand background work to an owner: a bounded `Channel` read by a `BackgroundService` that catches, records and logs every failure, and a job status endpoint. Never `async void` outside event handlers.",
+        AnalyzerRules: ["CS4014", "VSTHRD110", "VSTHRD100"],
+        Routes:
+        [
+            new("bad", "POST", $"/pitfalls/{Id}/bad", "202, then _ = Task.Run(charge)"),
+            new("good", "POST", $"/pitfalls/{Id}/good", "202 with a job: bounded Channel + BackgroundService"),
+            new("status", "GET", $"/pitfalls/{Id}/jobs/{{id}}", "A charge job's status and error"),
+            new("collect", "POST", $"/pitfalls/{Id}/collect", "Force a GC: reveal unobserved task exceptions"),
+        ],
+        K6Script: $"k6/pitfalls/{Id}.js",
+        Metric: "failures that happened vs failures anyone can see (job status + log); unobserved task exceptions after a forced GC");
+}

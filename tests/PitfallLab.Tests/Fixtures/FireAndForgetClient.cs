@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Dapper;
+using Npgsql;
+
+namespace PitfallLab.Tests.Fixtures;
+
+/// <summary>A client of the fire-and-forget pitfall: charge, follow a charge to its end, read the pitfall's tallies.</summary>
+public static class FireAndForgetClient
+{
+    public const string Root = "/pitfalls/fire-and-forget";
+
+    public sealed record Accepted(Guid Id, string? Location);
+
+    /// <summary>POSTs a charge and asserts the 202 observation, whose statusUrl must agree with its Location header.</summary>
+    public static async Task<Accepted> ChargeAsync(this ServiceProcess api, string variant, string query)
+    {
+        using var response = await api.Client.PostAsync($"{Root}/{variant}?{query}", content: null);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{variant}?{query} answered {(int)response.StatusCode}: {body}");
+        var observation = JsonDocument.Parse(body).RootElement;
+        Assert.Equal(variant, observation.GetProperty("variant").GetString());
+        var result = observation.GetProperty("result");
+        var location = response.Headers.Location?.ToString();
+        Assert.Equal(location, result.GetProperty("statusUrl").GetString());
+        return new Accepted(result.GetProperty("chargeId").GetGuid(), location);
+    }
+
+    public static async Task<JsonElement> FinishedJobAsync(this ServiceProcess api, Guid id)
+    {
+        JsonElement job = default;
+        await EventuallyAsync(async () =>
+        {
+            job = await api.Client.GetJsonAsync($"{Root}/jobs/{id}");
+            return job.GetProperty("status").GetString() is "done" or "failed";
+        }, $"job {id} finishes");
+        return job;
+    }
+
+    /// <summary>How a client following a charge sees it end: done, failed (with its error), or unknown (no job to ask about).</summary>
+    public static async Task<string> OutcomeAsync(this ServiceProcess api, Guid id)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (DateTime.UtcNow < deadline)
+        {
+            using var response = await api.Client.GetAsync($"{Root}/jobs/{id}");
+            if (response.StatusCode == HttpStatusCode.NotFound) return "unknown";
+            var job = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            var status = job.GetProperty("status").GetString()!;
+            if (status == "done" || (status == "failed" && job.GetProperty("error").GetString() is { Length: > 0 }))
+                return status;
+            await Task.Delay(50);
+        }
+        return "still running";
+    }
+
+    public sealed record RateRun(IReadOnlyList<string> Outcomes, long FailuresHappened, long FailuresVisible, double AcceptP50Ms, double AcceptMaxMs);
+
+    /// <summary>Charges at a fixed rate, as k6's constant-arrival-rate does, and follows each charge to its end.</summary>
+    public static async Task<RateRun> ChargeAtRateAsync(this ServiceProcess api, string variant, int charges, int rate, Func<int, string> query)
+    {
+        var before = await api.TallyAsync(variant);
+        var wall = Stopwatch.StartNew();
+        var running = new List<Task<(string Outcome, double AcceptMs)>>();
+        for (var i = 0; i < charges; i++)
+        {
+            var due = TimeSpan.FromSeconds((double)i / rate);
+            if (due > wall.Elapsed) await Task.Delay(due - wall.Elapsed);
+            var q = query(i);
+            running.Add(Task.Run(async () =>
+            {
+                var started = Stopwatch.GetTimestamp();
+                var charge = await api.ChargeAsync(variant, q);
+                var acceptMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                return (await api.OutcomeAsync(charge.Id), acceptMs);
+            }));
+        }
+        var results = await Task.WhenAll(running);
+        var after = await api.RanToTheEndAsync(variant, before, charges);
+        var accept = results.Select(r => r.AcceptMs).Order().ToList();
+        return new RateRun(results.Select(r => r.Outcome).ToList(), Delta(before, after, "failuresHappened"),
+            Delta(before, after, "failuresVisible"), accept[accept.Count / 2], accept[^1]);
+    }
+
+    /// <summary>Waits until the lab, which counts inside the charge itself, has seen every charge end: only the lab can know.</summary>
+    public static async Task<JsonElement> RanToTheEndAsync(this ServiceProcess api, string variant, JsonElement before, int charges)
+    {
+        JsonElement now = default;
+        await EventuallyAsync(async () =>
+        {
+            now = await api.TallyAsync(variant);
+            return Delta(before, now, "failuresHappened") + Delta(before, now, "succeeded") == charges;
+        }, $"every {variant} charge ran to its end");
+        return now;
+    }
+
+    /// <summary>One variant's totals under pitfalls.fire-and-forget in /lab/stats.</summary>
+    public static async Task<JsonElement> TallyAsync(this ServiceProcess api, string variant) =>
+        Pitfall(await api.Client.GetJsonAsync("/lab/stats")).GetProperty(variant);
+
+    public static JsonElement Pitfall(JsonElement labStats) => labStats.GetProperty("pitfalls").GetProperty("fire-and-forget");
+
+    public static long Delta(JsonElement before, JsonElement after, string figure) =>
+        after.GetProperty(figure).GetInt64() - before.GetProperty(figure).GetInt64();
+
+    /// <summary>The charges that wrote their paid order, the job's effect when the backend accepts it.</summary>
+    public static async Task<HashSet<Guid>> PaidAsync(string connectionString, IEnumerable<Guid> chargeIds)
+    {
+        const string prefix = "fire-and-forget/";
+        await using var db = new NpgsqlConnection(connectionString);
+        var keys = chargeIds.Select(id => prefix + id).ToArray();
+        var paid = await db.QueryAsync<string>("SELECT request_key FROM orders WHERE request_key = ANY(@keys) AND status = 'paid'", new { keys });
+        return paid.Select(key => Guid.Parse(key[prefix.Length..])).ToHashSet();
+    }
+
+    public static async Task AssertProblemNamesAsync(HttpResponseMessage response, string parameter, string message)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"answered {(int)response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.True(JsonDocument.Parse(body).RootElement.GetProperty("errors").TryGetProperty(parameter, out var messages), $"errors should name {parameter}: {body}");
+        Assert.Contains(message, messages[0].GetString());
+    }
+
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, int seconds = 20)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"not within {seconds} s: {what}");
+            await Task.Delay(100);
+        }
+    }
+}
