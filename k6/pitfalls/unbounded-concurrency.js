@@ -63,7 +63,7 @@ export const options = {
   ...lab.options,
   thresholds: {
     ...lab.options.thresholds,
-    ...Object.fromEntries(lab.variants.map((v) => [`items_failed{scenario:${v}}`, ['count<1']])),
+    ...Object.fromEntries(Object.keys(lab.options.scenarios ?? {}).map((v) => [`items_failed{scenario:${v}}`, ['count<1']])),
   },
 };
 

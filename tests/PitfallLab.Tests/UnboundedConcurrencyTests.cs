@@ -51,7 +51,6 @@ public sealed partial class UnboundedConcurrencyTests(LabFixture lab, ITestOutpu
         var pool = Assert.Single(small.Observation.GetProperty("runtime").GetProperty("dbPools").EnumerateArray(),
             p => p.GetProperty("pool").GetString() == "pitfalllab/unbounded-concurrency/bad");
         Assert.Equal(PoolSize, pool.GetProperty("max").GetInt64());
-        Assert.True(pool.GetProperty("timeouts").GetInt64() >= bad.Failures("poolExhausted"), $"Npgsql counted the timeouts: {pool}");
 
         var stats = await lab.Api.Client.GetJsonAsync("/lab/stats");
         var held = stats.GetProperty("pgActivity").EnumerateArray()

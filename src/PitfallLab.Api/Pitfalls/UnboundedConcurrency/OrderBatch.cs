@@ -109,13 +109,13 @@ public sealed class OrderBatch(BatchKnobs knobs, NpgsqlDataSource pool, BackendC
             return new(knobs.Items, succeeded, poolExhausted + tooManyRequests + other, ordersTotal, new Dictionary<string, int>(byTier));
     }
 
-    public BatchEvidence Evidence(int? bound, PoolShape pool)
+    public BatchEvidence Evidence(int? bound, PoolShape shape)
     {
         lock (gate)
         {
             return new(
                 bound is { } b ? $"at most {b} items at once" : $"all {knobs.Items} items at once",
-                bound, knobs.Cap, pool.MaxPoolSize, pool.TimeoutSeconds,
+                bound, knobs.Cap, shape.MaxPoolSize, shape.TimeoutSeconds,
                 new FailureCounts(poolExhausted, tooManyRequests, other),
                 Volatile.Read(ref maxItemsInFlight), Volatile.Read(ref maxBackendInFlight),
                 Math.Round(Volatile.Read(ref maxWaitMicroseconds) / 1000.0, 1),

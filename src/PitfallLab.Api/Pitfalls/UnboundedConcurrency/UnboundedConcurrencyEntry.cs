@@ -8,13 +8,13 @@ public static class UnboundedConcurrencyEntry
 
     public const string BadLesson = """
         Processes a batch of orders (each: one query in PostgreSQL, then one call to the backend) with
-        `await Task.WhenAll(ids.Select(ProcessAsync))`: every item starts at once. The pool has 20 connections
-        and a 1 s Timeout, so hundreds of items queue for a connection and the ones still waiting after 1 s fail with
-        Npgsql's "The connection pool has been exhausted"; the items that got one then hit the backend together,
-        above its concurrency cap, and get 429 Too Many Requests. Look at `evidence.failures` (poolExhausted,
-        tooManyRequests), `maxItemsInFlight` (the whole batch), `maxBackendInFlight` against `backendCap`,
-        `maxConnectionWaitMs`, and `firstErrors` for the real messages. No analyzer flags this: the code is correct
-        for ten items and breaks at three hundred.
+        `await Task.WhenAll(ids.Select(ProcessAsync))`: every item starts at once. The pool hands out its 20
+        connections and queues the rest; with a 1 s Timeout, the items still queued after 1 s fail with Npgsql's
+        "The connection pool has been exhausted". The items that got a connection leave the pool 20 at a time,
+        faster than the backend answers them (a call takes longer than a query), so their calls pile up past the
+        backend's cap and get 429 Too Many Requests. Look at `evidence.failures` (poolExhausted, tooManyRequests),
+        `maxItemsInFlight` (the whole batch), `maxBackendInFlight` against `backendCap`, `maxConnectionWaitMs`, and
+        `firstErrors` for the real messages. No analyzer flags this: the same code is fine for ten items.
         """;
 
     public const string GoodLesson = """

@@ -8,15 +8,15 @@ namespace PitfallLab.Api.Pitfalls.UnboundedConcurrency;
 /// <summary>The batch both variants run: how many orders, how slow each query and backend call, the backend's cap.</summary>
 public sealed record BatchKnobs(
     [property: FromQuery(Name = "items")]
-    [property: Description("How many orders the batch processes (1..2000); each needs one query and one backend call.")]
+    [property: Description("How many orders the batch processes (1..2000); each needs one query and one backend call. 300 queries of 80 ms need 24 connection-seconds: more than the pool's 20 connections x 1 s Timeout.")]
     [property: Range(1, 2000, ErrorMessage = "items must be between 1 and 2000.")]
     int Items = 300,
     [property: FromQuery(Name = "queryMs")]
-    [property: Description("How long each item's query takes in PostgreSQL, in ms (0..1000; pg_sleep inside the query, the database twin of delayMs).")]
+    [property: Description("How long each item's query takes in PostgreSQL, in ms (0..1000). pg_sleep inside the query stands in for a real query's work, as delayMs does for the backend's.")]
     [property: Range(0, 1000, ErrorMessage = "queryMs must be between 0 and 1000.")]
     int QueryMs = 80,
     [property: FromQuery(Name = "delayMs")]
-    [property: Description("How long each backend call takes, in ms (0..5000).")]
+    [property: Description("How long each backend call takes, in ms (0..5000). Longer than queryMs, so the calls of items leaving the pool pile up at the backend.")]
     [property: Range(0, 5000, ErrorMessage = "delayMs must be between 0 and 5000.")]
     int DelayMs = 100,
     [property: FromQuery(Name = "cap")]
