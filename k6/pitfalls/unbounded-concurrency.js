@@ -37,8 +37,8 @@ const DEFAULTS = {
   VUS: 2,
   MAX_VUS: 10,
   ITEMS: 50, // orders per batch (query items)
-  QUERY_MS: 10, // each item's query time in PostgreSQL (query queryMs)
-  DELAY_MS: 40, // each backend call (query delayMs): slower than the query, so bad's calls pile up
+  QUERY_MS: 5, // each item's query time in PostgreSQL (query queryMs)
+  DELAY_MS: 50, // each backend call (query delayMs): slower than the query, so bad's calls pile up
   CAP: 20, // the backend's concurrency cap (query cap)
   BOUND: 10, // good's MaxDegreeOfParallelism (query bound, good only): two overlapping batches fit the cap
 };
