@@ -5,6 +5,7 @@ using PitfallLab.Api.Lab;
 using PitfallLab.Api.Pitfalls.BlockingIo;
 using PitfallLab.Api.Pitfalls.WhenAllFailures;
 using PitfallLab.Api.Pitfalls.FireAndForget;
+using PitfallLab.Api.Pitfalls.UnboundedConcurrency;
 
 var builder = WebApplication.CreateBuilder(args);
 // appsettings.json's default Urls would beat ASPNETCORE_URLS (a host setting, loaded first): restore env < --urls order.
@@ -20,6 +21,7 @@ builder.Services.AddLabDatabase(builder.Configuration);
 builder.Services.AddSingleton<SandboxPools>();
 builder.Services.AddLabHealthChecks();
 builder.Services.AddWhenAllFailures();
+builder.Services.AddUnboundedConcurrency();
 
 builder.Services.AddOptions<BackendOptions>().BindConfiguration("Backend").ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddHttpClient<BackendClient>((sp, http) =>
@@ -48,6 +50,7 @@ app.MapCatalog();
 app.MapBlockingIo();
 app.MapWhenAllFailures();
 app.MapFireAndForget();
+app.MapUnboundedConcurrency();
 app.MapLab();
 app.MapLabHealth();
 

@@ -1,6 +1,7 @@
 using PitfallLab.Api.Pitfalls.BlockingIo;
 using PitfallLab.Api.Pitfalls.WhenAllFailures;
 using PitfallLab.Api.Pitfalls.FireAndForget;
+using PitfallLab.Api.Pitfalls.UnboundedConcurrency;
 
 namespace PitfallLab.Api.Lab;
 
@@ -12,6 +13,7 @@ public static class PitfallCatalog
         BlockingIoEntry.Value,
         WhenAllFailuresEntry.Value,
         FireAndForgetEntry.Value,
+        UnboundedConcurrencyEntry.Value,
     ];
 
     public static PitfallEntry? Find(string id) =>

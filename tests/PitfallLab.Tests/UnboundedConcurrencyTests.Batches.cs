@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using PitfallLab.Tests.Fixtures;
+
+namespace PitfallLab.Tests;
+
+/// <summary>How the tests run a batch and read its observation, and what the backend counted meanwhile.</summary>
+public sealed partial class UnboundedConcurrencyTests
+{
+    private sealed record Batch(JsonElement Observation)
+    {
+        public JsonElement Result => Observation.GetProperty("result");
+        private JsonElement Evidence => Observation.GetProperty("evidence");
+
+        public double ElapsedMs => Observation.GetProperty("elapsedMs").GetDouble();
+        public int Succeeded => Result.GetProperty("succeeded").GetInt32();
+        public int MaxItemsInFlight => Evidence.GetProperty("maxItemsInFlight").GetInt32();
+        public int MaxBackendInFlight => Evidence.GetProperty("maxBackendInFlight").GetInt32();
+        public int Failures(string cause) => Evidence.GetProperty("failures").GetProperty(cause).GetInt32();
+        public string FirstError(string cause) => Evidence.GetProperty("firstErrors").GetProperty(cause).GetString()!;
+
+        public override string ToString() =>
+            $"{ElapsedMs:F0} ms, ok {Succeeded}/{Result.GetProperty("items").GetInt32()}, " +
+            $"pool exhausted {Failures("poolExhausted")}, 429 {Failures("tooManyRequests")}, other {Failures("other")}, " +
+            $"max in flight: items {MaxItemsInFlight}, backend calls {MaxBackendInFlight}, " +
+            $"longest connection wait {Evidence.GetProperty("maxConnectionWaitMs").GetDouble():F0} ms";
+    }
+
+    /// <summary>The backend's own figures for one batch: its stats are reset just before it (the tests run one at a time).</summary>
+    private sealed record BackendCount(long MaxInFlight, long TooManyRequests)
+    {
+        public override string ToString() => $"max in flight {MaxInFlight}, 429 answered {TooManyRequests}";
+    }
+
+    private sealed record Timed(Batch Batch, double LatencyMs);
+
+    private async Task<Batch> RunAsync(string path) => new(await lab.Api.Client.GetJsonAsync(path));
+
+    private async Task<(Batch Batch, BackendCount Backend)> RunCountedByBackendAsync(string path)
+    {
+        await lab.Backend.Client.PostJsonAsync("/stats/reset");
+        var batch = await RunAsync(path);
+        var stats = await lab.Backend.Client.GetJsonAsync("/stats");
+        var tooMany = stats.GetProperty("byStatus").TryGetProperty("429", out var count) ? count.GetInt64() : 0;
+        return (batch, new BackendCount(stats.GetProperty("maxInFlight").GetInt64(), tooMany));
+    }
+
+    /// <summary>Like k6's constant-arrival-rate: a batch starts every 1/rate s, whether or not the previous one has answered.</summary>
+    private async Task<IReadOnlyList<Timed>> AtRateAsync(string path, int rate, int batches)
+    {
+        var clock = Stopwatch.StartNew();
+        var runs = new List<Task<Timed>>();
+        for (var i = 0; i < batches; i++)
+        {
+            var due = TimeSpan.FromSeconds((double)i / rate);
+            if (due > clock.Elapsed) await Task.Delay(due - clock.Elapsed);
+            runs.Add(TimedAsync());
+        }
+        return await Task.WhenAll(runs);
+
+        async Task<Timed> TimedAsync()
+        {
+            var started = Stopwatch.GetTimestamp();
+            var batch = await RunAsync(path);
+            return new Timed(batch, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+    }
+
+    /// <summary>The numeric DEFAULTS of the k6 script, read from the script itself so this test replays what k6 runs.</summary>
+    private static Dictionary<string, int> K6Defaults()
+    {
+        var script = File.ReadAllText(Path.Combine(RepoPaths.Root, "k6", "pitfalls", "unbounded-concurrency.js"));
+        var block = DefaultsBlock().Match(script);
+        Assert.True(block.Success, "k6/pitfalls/unbounded-concurrency.js should declare const DEFAULTS = { ... };");
+        return NumericKnob().Matches(block.Value)
+            .ToDictionary(m => m.Groups["name"].Value, m => int.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture));
+    }
+
+    [GeneratedRegex(@"const DEFAULTS = \{(?s:.*?)\};")]
+    private static partial Regex DefaultsBlock();
+
+    [GeneratedRegex(@"^\s*(?<name>[A-Z][A-Z0-9_]*): (?<value>\d+),", RegexOptions.Multiline)]
+    private static partial Regex NumericKnob();
+}

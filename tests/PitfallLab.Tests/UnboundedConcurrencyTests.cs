@@ -1,0 +1,130 @@
+using System.Text.Json;
+using Dapper;
+using Npgsql;
+using PitfallLab.Tests.Fixtures;
+using Xunit.Abstractions;
+
+namespace PitfallLab.Tests;
+
+[Collection(LabCollection.Name)]
+public sealed partial class UnboundedConcurrencyTests(LabFixture lab, ITestOutputHelper output)
+{
+    private const string Root = "/pitfalls/unbounded-concurrency";
+    private const int PoolSize = 20, DefaultCap = 20, DefaultBound = 16, DefaultItems = 300;
+
+    [Fact]
+    public async Task BadFailsOnAnExhaustedPoolAndOnTheBackendsCapWhileGoodFailsNothingAndKeepsItsBound()
+    {
+        var (bad, badAtBackend) = await RunCountedByBackendAsync($"{Root}/bad");
+        var (good, goodAtBackend) = await RunCountedByBackendAsync($"{Root}/good"); // right after bad: nothing left over
+        output.WriteLine($"bad : {bad} | backend's own count: {badAtBackend}");
+        output.WriteLine($"good: {good} | backend's own count: {goodAtBackend}");
+
+        Assert.True(bad.Failures("poolExhausted") > 0, $"bad should lose items to the exhausted pool: {bad}");
+        Assert.Contains("The connection pool has been exhausted", bad.FirstError("poolExhausted"));
+        Assert.True(bad.Failures("tooManyRequests") > 0, $"bad should get 429s from the backend: {bad}");
+        Assert.Equal(DefaultItems, bad.MaxItemsInFlight);
+        Assert.True(bad.MaxBackendInFlight > DefaultCap, $"bad's calls in flight should pass the cap {DefaultCap}: {bad}");
+        Assert.True(badAtBackend.MaxInFlight > DefaultCap, $"the backend itself should see more than {DefaultCap} calls at once: {badAtBackend}");
+        Assert.Equal(bad.Failures("tooManyRequests"), badAtBackend.TooManyRequests);
+
+        Assert.Equal(DefaultItems, good.Succeeded);
+        Assert.Equal(0, good.Failures("poolExhausted") + good.Failures("tooManyRequests") + good.Failures("other"));
+        Assert.InRange(good.MaxItemsInFlight, 1, DefaultBound);
+        Assert.InRange(good.MaxBackendInFlight, 1, DefaultBound);
+        Assert.InRange(goodAtBackend.MaxInFlight, 1, DefaultBound);
+        Assert.Equal(0, goodAtBackend.TooManyRequests);
+
+        // bad is quick only because it gave up on half its items; good does all of them in a few times that.
+        Assert.True(good.ElapsedMs <= 6 * bad.ElapsedMs, $"good {good.ElapsedMs:F0} ms should be within 6x bad {bad.ElapsedMs:F0} ms");
+    }
+
+    [Fact]
+    public async Task BadHurtsOnlyWhileItRunsItsPoolServesASmallBatchRightAfter()
+    {
+        var bad = await RunAsync($"{Root}/bad");
+        Assert.True(bad.Failures("poolExhausted") > 0, $"the pool should have run dry: {bad}");
+
+        // The same unbounded code is fine for ten items: the pool and the backend are back at once.
+        var small = await RunAsync($"{Root}/bad?items=10");
+        Assert.Equal(10, small.Succeeded);
+        var pool = Assert.Single(small.Observation.GetProperty("runtime").GetProperty("dbPools").EnumerateArray(),
+            p => p.GetProperty("pool").GetString() == "pitfalllab/unbounded-concurrency/bad");
+        Assert.Equal(PoolSize, pool.GetProperty("max").GetInt64());
+
+        var stats = await lab.Api.Client.GetJsonAsync("/lab/stats");
+        var held = stats.GetProperty("pgActivity").EnumerateArray()
+            .Where(a => a.GetProperty("applicationName").GetString() == "pitfalllab/unbounded-concurrency/bad")
+            .Sum(a => a.GetProperty("connections").GetInt64());
+        Assert.InRange(held, 1, PoolSize);
+    }
+
+    [Theory]
+    [InlineData("bad")]
+    [InlineData("good")]
+    public async Task ForASmallBatchBothVariantsDoTheSameRealJob(string variant)
+    {
+        const int items = 18; // below the pool's 20 connections and the cap of 20: unbounded is fine here
+        var batch = await RunAsync($"{Root}/{variant}?items={items}&queryMs=0&delayMs=10");
+
+        await using var db = new NpgsqlConnection(lab.Db.ConnectionString);
+        var total = await db.ExecuteScalarAsync<decimal>("SELECT sum(total) FROM orders WHERE id <= @items", new { items });
+        var tiers = (await db.QueryAsync<(string Tier, int Count)>(
+            "SELECT u.tier, count(*)::int FROM orders o JOIN users u ON u.id = o.user_id WHERE o.id <= @items GROUP BY u.tier", new { items }))
+            .ToDictionary(t => t.Tier, t => t.Count);
+
+        Assert.Equal(items, batch.Succeeded);
+        Assert.Equal(total, batch.Result.GetProperty("ordersTotal").GetDecimal());
+        var byTier = batch.Result.GetProperty("customersByTier").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32());
+        Assert.Equal(tiers.OrderBy(t => t.Key), byTier.OrderBy(t => t.Key));
+    }
+
+    [Fact]
+    public async Task TheBoundIsTheFixSetAboveTheCapItLetsThe429sBack()
+    {
+        var bounded = await RunAsync($"{Root}/good?items=40&bound=8");
+        var tooWide = await RunAsync($"{Root}/good?items=100&bound=100");
+        output.WriteLine($"bound=8  : {bounded}");
+        output.WriteLine($"bound=100: {tooWide}");
+
+        Assert.Equal(40, bounded.Succeeded);
+        Assert.InRange(bounded.MaxItemsInFlight, 1, 8);
+        Assert.InRange(bounded.MaxBackendInFlight, 1, 8);
+        Assert.True(tooWide.Failures("tooManyRequests") > 0, $"a bound of 100 is no bound for a cap of {DefaultCap}: {tooWide}");
+    }
+
+    [Fact]
+    public async Task AtTheK6ScriptsDefaultsGoodPassesTheObjectiveAndBadFailsEveryBatch()
+    {
+        var k6 = K6Defaults();
+        var query = $"items={k6["ITEMS"]}&queryMs={k6["QUERY_MS"]}&delayMs={k6["DELAY_MS"]}&cap={k6["CAP"]}";
+        var good = await AtRateAsync($"{Root}/good?{query}&bound={k6["BOUND"]}", k6["RATE"], batches: 4);
+        var bad = await AtRateAsync($"{Root}/bad?{query}", k6["RATE"], batches: 4);
+        foreach (var (name, runs) in new[] { ("good", good), ("bad", bad) })
+            output.WriteLine($"k6 defaults, {name}: " + string.Join(" | ", runs.Select(r => $"{r.Batch} in {r.LatencyMs:F0} ms")));
+
+        Assert.All(good, r => Assert.Equal(k6["ITEMS"], r.Batch.Succeeded));
+        Assert.All(good, r => Assert.True(r.LatencyMs < k6["SLO_P95_MS"], $"good batch took {r.LatencyMs:F0} ms"));
+        Assert.All(bad, r => Assert.True(r.Batch.Succeeded < k6["ITEMS"], $"every bad batch should lose items: {r.Batch}"));
+    }
+
+    [Theory]
+    [InlineData("bad?items=0", "items", "between 1 and 2000")]
+    [InlineData("good?items=5000", "items", "between 1 and 2000")]
+    [InlineData("good?bound=0", "bound", "between 1 and 500")]
+    [InlineData("good?bound=abc", "bound", "not a valid int")]
+    [InlineData("bad?cap=0", "cap", "between 1 and 1000")]
+    [InlineData("bad?queryMs=-1", "queryMs", "between 0 and 1000")]
+    [InlineData("good?delayMs=99999", "delayMs", "between 0 and 5000")]
+    public async Task BadKnobsGetA400ProblemDetailsNamingTheParameter(string path, string parameter, string message)
+    {
+        using var response = await lab.Api.Client.GetAsync($"{Root}/{path}");
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.True(400 == (int)response.StatusCode, $"{path} answered {(int)response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var errors = JsonDocument.Parse(body).RootElement.GetProperty("errors");
+        Assert.True(errors.TryGetProperty(parameter, out var messages), $"errors should name {parameter}: {body}");
+        Assert.Contains(message, messages[0].GetString());
+    }
+}
