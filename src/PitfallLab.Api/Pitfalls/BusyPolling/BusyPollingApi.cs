@@ -65,7 +65,7 @@ public static class BusyPollingApi
         var job = await worker.StartJobAsync(knobs.JobMs, ct);
         var meter = WaitMeter.Start(job, counters);
         await using var conn = await pools.For(Id, "good", Pool).OpenConnectionAsync(ct);
-        using var signal = await JobSignal.ListenAsync(conn, job, meter, ct);
+        await using var signal = await JobSignal.ListenAsync(conn, job, meter, ct);
 
         // Read once AFTER LISTEN: a job that finished before it notified nobody. Skip this read and the waiter
         // sleeps until its timeout: the lost wakeup, the classic bug of real LISTEN/NOTIFY code.

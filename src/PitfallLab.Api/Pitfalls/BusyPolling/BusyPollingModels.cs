@@ -29,7 +29,7 @@ public sealed record JobOutcome(Guid JobId, int JobMs, string Status, bool Timed
 
 /// <summary>What waiting cost and how quickly it noticed the job was done.</summary>
 public sealed record WaitEvidence(
-    [property: Description("Database commands this waiter sent while waiting (the good one's LISTEN included).")]
+    [property: Description("Database commands this waiter sent while waiting (good: its LISTEN included, the UNLISTEN after the wait not).")]
     int QueriesWhileWaiting,
     [property: Description("PostgreSQL's clock when the waiter's read saw the job done, minus completed_at (same clock): how late it noticed. Null if it never did.")]
     double? NoticedAfterMs,

@@ -1,14 +1,21 @@
+using System.Data;
 using System.Diagnostics;
+using Dapper;
 using Npgsql;
 
 namespace PitfallLab.Api.Pitfalls.BusyPolling;
 
 /// <summary>
-/// The good waiter's signal: LISTEN on the worker's channel and wake when a NOTIFY names this job. The connection is
-/// the waiter's own, from its sandbox pool; returning it to the pool resets the session (DISCARD ALL unlistens).
+/// The good waiter's signal: LISTEN on the worker's channel and wake when a NOTIFY names this job. One listening
+/// connection per waiting request keeps the demo readable; a busy service would share one listener per process
+/// and hand each notification to the waiter registered for its job.
 /// </summary>
-public sealed class JobSignal : IDisposable
+public sealed class JobSignal : IAsyncDisposable
 {
+    // Fixed identifiers (LISTEN takes no parameters); the worker's pg_notify names the same channel.
+    private const string ListenSql = $"LISTEN {BusyPollingWorker.Channel}";
+    private const string UnlistenSql = $"UNLISTEN {BusyPollingWorker.Channel}";
+
     private readonly NpgsqlConnection conn;
     private readonly string jobId;
     private volatile bool notified;
@@ -24,12 +31,12 @@ public sealed class JobSignal : IDisposable
         var signal = new JobSignal(conn, job);
         try
         {
-            await meter.ExecuteAsync(conn, $"LISTEN {BusyPollingWorker.Channel}", ct);
+            await meter.ExecuteAsync(conn, ListenSql, ct);
             return signal;
         }
         catch
         {
-            signal.Dispose();
+            await signal.DisposeAsync();
             throw;
         }
     }
@@ -51,5 +58,14 @@ public sealed class JobSignal : IDisposable
         if (e.Payload == jobId) notified = true;
     }
 
-    public void Dispose() => conn.Notification -= OnNotification;
+    /// <summary>
+    /// Stops listening before the connection goes back to the pool: Npgsql resets a pooled session only when it is
+    /// next opened, and until then the server would keep sending it every job's notification.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        conn.Notification -= OnNotification;
+        if (conn.FullState == ConnectionState.Open)
+            await conn.ExecuteAsync(UnlistenSql);
+    }
 }
