@@ -104,6 +104,24 @@ public sealed class BusyPollingTests(LabFixture lab, ITestOutputHelper output)
         await Eventually(async () => (await ReadJobAsync(result.GetProperty("jobId").GetGuid())).Status == "done", TimeSpan.FromSeconds(10));
     }
 
+    [Fact]
+    public async Task CatalogTagAndStatsExplainBusyPolling()
+    {
+        var entry = await lab.Api.Client.GetJsonAsync("/pitfalls/busy-polling");
+        Assert.Equal(8, entry.GetProperty("number").GetInt32());
+        Assert.Contains("Task.Delay(0)", entry.GetProperty("dotnetMechanism").GetString());
+        Assert.Equal(["POST /pitfalls/busy-polling/bad", "POST /pitfalls/busy-polling/good"],
+            entry.GetProperty("routes").EnumerateArray().Select(r => $"{r.GetProperty("method")} {r.GetProperty("path")}").Order());
+        var document = await lab.Api.Client.GetJsonAsync("/openapi/v1.json");
+        Assert.Contains(document.GetProperty("tags").EnumerateArray(), t => t.GetProperty("name").GetString() == "08 busy-polling");
+
+        await WaitForJobAsync("good", "jobMs=0");
+        var stats = await lab.Api.Client.GetJsonAsync("/lab/stats");
+        Assert.True(BusyPollingLoad.Totals(stats)["good"].Waits > 0, $"{stats}");
+        var reset = await lab.Api.Client.PostJsonAsync("/lab/reset");
+        Assert.Equal(0, BusyPollingLoad.Totals(reset)["good"].Waits);
+    }
+
     [Theory]
     [InlineData("/pitfalls/busy-polling/bad?jobMs=-1", "jobMs", "between 0 and 10000")]
     [InlineData("/pitfalls/busy-polling/good?jobMs=10001", "jobMs", "between 0 and 10000")]

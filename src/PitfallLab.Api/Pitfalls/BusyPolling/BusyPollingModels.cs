@@ -35,7 +35,7 @@ public sealed record WaitEvidence(
     double? NoticedAfterMs,
     [property: Description("From the job's start to the end of the wait, in ms.")]
     double WaitedMs,
-    [property: Description("CPU time the whole API process used during this wait, in ms (process-wide: concurrent requests add to it).")]
+    [property: Description("CPU time the whole API process used during this wait, in ms (process-wide: concurrent requests, and the JIT in the first requests after a start, add to it).")]
     double ProcessCpuMs,
     [property: Description("Thread-pool work items the whole process completed during this wait (process-wide): each Task.Yield adds one.")]
     long ProcessThreadPoolWorkItems);
