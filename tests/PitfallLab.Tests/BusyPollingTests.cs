@@ -46,9 +46,7 @@ public sealed class BusyPollingTests(LabFixture lab, ITestOutputHelper output)
     public async Task WhileBadWaitersRunAnUnrelatedProbeIsSlowerThanWhileGoodOnesRunAndTheLabRecovers()
     {
         var api = lab.Api;
-        await WaitForJobAsync("good", "jobMs=0");
-        await WaitForJobAsync("bad", "jobMs=0");
-        await BusyPollingLoad.ProbeAsync(api.Client, TimeSpan.FromSeconds(0.5));
+        await BusyPollingLoad.WarmUpAsync(api.Client);
         var idle = await BusyPollingLoad.ProbeAsync(api.Client, TimeSpan.FromSeconds(1.5));
         var before = BusyPollingLoad.Totals(await api.Client.GetJsonAsync("/lab/stats"));
 

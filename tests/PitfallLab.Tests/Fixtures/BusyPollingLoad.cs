@@ -19,6 +19,14 @@ public static class BusyPollingLoad
 
     public sealed record VariantTotals(long Waits, long Queries);
 
+    /// <summary>JIT, and as many pooled connections (database, HTTP) as the load will use, so that no phase pays for opening them.</summary>
+    public static async Task WarmUpAsync(HttpClient client)
+    {
+        foreach (var variant in new[] { "good", "bad" })
+            await Load.RunAsync(client, $"/pitfalls/busy-polling/{variant}?jobMs=50", Waiters, 2 * Waiters, HttpMethod.Post);
+        await ProbeAsync(client, TimeSpan.FromSeconds(0.5));
+    }
+
     /// <summary><see cref="Waiters"/> closed-loop waiters of one variant for the window, the probe running meanwhile.</summary>
     public static async Task<Phase> UnderLoadAsync(HttpClient client, string variant, int jobMs)
     {
