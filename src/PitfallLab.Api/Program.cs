@@ -6,6 +6,7 @@ using PitfallLab.Api.Pitfalls.BlockingIo;
 using PitfallLab.Api.Pitfalls.WhenAllFailures;
 using PitfallLab.Api.Pitfalls.FireAndForget;
 using PitfallLab.Api.Pitfalls.UnboundedConcurrency;
+using PitfallLab.Api.Pitfalls.BusyPolling;
 
 var builder = WebApplication.CreateBuilder(args);
 // appsettings.json's default Urls would beat ASPNETCORE_URLS (a host setting, loaded first): restore env < --urls order.
@@ -22,6 +23,7 @@ builder.Services.AddSingleton<SandboxPools>();
 builder.Services.AddLabHealthChecks();
 builder.Services.AddWhenAllFailures();
 builder.Services.AddUnboundedConcurrency();
+builder.Services.AddBusyPolling();
 
 builder.Services.AddOptions<BackendOptions>().BindConfiguration("Backend").ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddHttpClient<BackendClient>((sp, http) =>
@@ -51,6 +53,7 @@ app.MapBlockingIo();
 app.MapWhenAllFailures();
 app.MapFireAndForget();
 app.MapUnboundedConcurrency();
+app.MapBusyPolling();
 app.MapLab();
 app.MapLabHealth();
 

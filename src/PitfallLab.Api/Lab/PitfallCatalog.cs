@@ -2,6 +2,7 @@ using PitfallLab.Api.Pitfalls.BlockingIo;
 using PitfallLab.Api.Pitfalls.WhenAllFailures;
 using PitfallLab.Api.Pitfalls.FireAndForget;
 using PitfallLab.Api.Pitfalls.UnboundedConcurrency;
+using PitfallLab.Api.Pitfalls.BusyPolling;
 
 namespace PitfallLab.Api.Lab;
 
@@ -14,6 +15,7 @@ public static class PitfallCatalog
         WhenAllFailuresEntry.Value,
         FireAndForgetEntry.Value,
         UnboundedConcurrencyEntry.Value,
+        BusyPollingEntry.Value,
     ];
 
     public static PitfallEntry? Find(string id) =>

@@ -1,0 +1,71 @@
+using System.Data;
+using System.Diagnostics;
+using Dapper;
+using Npgsql;
+
+namespace PitfallLab.Api.Pitfalls.BusyPolling;
+
+/// <summary>
+/// The good waiter's signal: LISTEN on the worker's channel and wake when a NOTIFY names this job. One listening
+/// connection per waiting request keeps the demo readable; a busy service would share one listener per process
+/// and hand each notification to the waiter registered for its job.
+/// </summary>
+public sealed class JobSignal : IAsyncDisposable
+{
+    // Fixed identifiers (LISTEN takes no parameters); the worker's pg_notify names the same channel.
+    private const string ListenSql = $"LISTEN {BusyPollingWorker.Channel}";
+    private const string UnlistenSql = $"UNLISTEN {BusyPollingWorker.Channel}";
+
+    private readonly NpgsqlConnection conn;
+    private readonly string jobId;
+    private volatile bool notified;
+
+    private JobSignal(NpgsqlConnection conn, Job job)
+    {
+        (this.conn, jobId) = (conn, job.Id.ToString());
+        conn.Notification += OnNotification;
+    }
+
+    public static async Task<JobSignal> ListenAsync(NpgsqlConnection conn, Job job, WaitMeter meter, CancellationToken ct)
+    {
+        var signal = new JobSignal(conn, job);
+        try
+        {
+            await meter.ExecuteAsync(conn, ListenSql, ct);
+            return signal;
+        }
+        catch
+        {
+            await signal.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Sleeps on the socket (no thread, no query) until this job's NOTIFY arrives or <paramref name="timeout"/> passes.
+    /// Other jobs' notifications on the shared channel wake it briefly and are ignored.
+    /// </summary>
+    public async Task WaitAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        // The flag first: the NOTIFY may already have been read while a query ran on this connection.
+        while (!notified && timeout - clock.Elapsed is { Ticks: > 0 } left)
+            await conn.WaitAsync(left, ct);
+    }
+
+    private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
+    {
+        if (e.Payload == jobId) notified = true;
+    }
+
+    /// <summary>
+    /// Stops listening before the connection goes back to the pool: Npgsql resets a pooled session only when it is
+    /// next opened, and until then the server would keep sending it every job's notification.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        conn.Notification -= OnNotification;
+        if (conn.FullState == ConnectionState.Open)
+            await conn.ExecuteAsync(UnlistenSql);
+    }
+}

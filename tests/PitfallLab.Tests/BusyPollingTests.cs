@@ -1,0 +1,186 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Dapper;
+using Npgsql;
+using PitfallLab.Tests.Fixtures;
+using Xunit.Abstractions;
+
+namespace PitfallLab.Tests;
+
+[Collection(LabCollection.Name)]
+public sealed class BusyPollingTests(LabFixture lab, ITestOutputHelper output)
+{
+    private const int JobMs = 300;
+
+    [Fact]
+    public async Task BadPollsTheRowHundredsOfTimesWhileGoodListensAndStillNoticesWithinTensOfMs()
+    {
+        // Warm both paths up (JIT), then all goods before all bads: CPU is process-wide, and right after a bad wait
+        // the runtime is still recompiling its hot loop and collecting its garbage.
+        await WaitForJobAsync("good", "jobMs=0");
+        await WaitForJobAsync("bad", "jobMs=0");
+        var good = new List<JsonElement>();
+        var bad = new List<JsonElement>();
+        for (var i = 0; i < 3; i++) good.Add(await WaitForJobAsync("good", $"jobMs={JobMs}"));
+        for (var i = 0; i < 3; i++) bad.Add(await WaitForJobAsync("bad", $"jobMs={JobMs}"));
+
+        foreach (var o in bad.Concat(good))
+        {
+            await AssertJobDoneInDatabaseAsync(o);
+            Assert.True(Evidence(o, "waitedMs") >= 0.9 * JobMs, $"the waiter really waited for the job: {o}");
+        }
+        var (badQueries, goodQueries) = (Median(bad, "queriesWhileWaiting"), Median(good, "queriesWhileWaiting"));
+        // Process-wide CPU only gains from whatever else the process does: the least of 3 is closest to the wait's own cost.
+        var (badCpu, goodCpu) = (Least(bad, "processCpuMs"), Least(good, "processCpuMs"));
+        var goodNoticed = Median(good, "noticedAfterMs");
+        output.WriteLine($"jobMs={JobMs}, 3 waits each (median; least CPU): bad {badQueries} queries, {badCpu} ms CPU, noticed after {Median(bad, "noticedAfterMs")} ms; " +
+                         $"good {goodQueries} queries, {goodCpu} ms CPU, noticed after {goodNoticed} ms");
+
+        Assert.True(badQueries >= 100, $"bad polls hundreds of times or more: {badQueries}");
+        Assert.True(goodQueries <= 5, $"good sends a handful of commands: {goodQueries}");
+        Assert.True(goodNoticed <= JobMs / 3.0, $"good notices within tens of ms of a {JobMs} ms job: {goodNoticed} ms");
+        Assert.True(badCpu >= 3 * Math.Max(goodCpu, 1), $"bad burns CPU while it waits: {badCpu} ms vs good {goodCpu} ms");
+    }
+
+    [Fact]
+    public async Task WhileBadWaitersRunAnUnrelatedProbeIsSlowerThanWhileGoodOnesRunAndTheLabRecovers()
+    {
+        var api = lab.Api;
+        await BusyPollingLoad.WarmUpAsync(api.Client);
+        var idle = await BusyPollingLoad.ProbeAsync(api.Client, TimeSpan.FromSeconds(1.5));
+        var before = BusyPollingLoad.Totals(await api.Client.GetJsonAsync("/lab/stats"));
+
+        // Good and bad take turns, so that whatever else the machine is doing weighs on both alike.
+        var phases = new List<(string Variant, BusyPollingLoad.Phase Phase)>();
+        for (var round = 0; round < 2; round++)
+            foreach (var variant in new[] { "good", "bad" })
+                phases.Add((variant, await BusyPollingLoad.UnderLoadAsync(api.Client, variant, JobMs)));
+        var after = await BusyPollingLoad.ProbeAsync(api.Client, TimeSpan.FromSeconds(1.5));
+        var totals = BusyPollingLoad.Totals(await api.Client.GetJsonAsync("/lab/stats"));
+        double QueriesPerWait(string v) => (totals[v].Queries - before[v].Queries) / (double)(totals[v].Waits - before[v].Waits);
+
+        var good = BusyPollingLoad.Merge(phases.Where(p => p.Variant == "good").Select(p => p.Phase));
+        var bad = BusyPollingLoad.Merge(phases.Where(p => p.Variant == "bad").Select(p => p.Phase));
+        var (goodPerWait, badPerWait) = (QueriesPerWait("good"), QueriesPerWait("bad"));
+        output.WriteLine($"probe {BusyPollingLoad.ProbePath} idle before: {idle}");
+        output.WriteLine($"good x{BusyPollingLoad.Waiters}: waiters {good.Waiters}; {goodPerWait:F1} queries/wait; probe {good.Probe}");
+        output.WriteLine($"bad  x{BusyPollingLoad.Waiters}: waiters {bad.Waiters}; {badPerWait:F1} queries/wait; probe {bad.Probe}");
+        output.WriteLine($"probe idle after: {after}");
+
+        Assert.Equal(0, good.Waiters.Failures + bad.Waiters.Failures + good.Probe.Failures + bad.Probe.Failures);
+        Assert.True(badPerWait >= 10 * goodPerWait, $"bad {badPerWait:F1} queries per wait vs good {goodPerWait:F1}");
+        Assert.True(bad.Probe.P50 >= 2 * good.Probe.P50, $"probe p50 while bad runs {bad.Probe.P50:F1} ms should be >= 2x while good runs {good.Probe.P50:F1} ms");
+        var calm = Math.Max(idle.P50, good.Probe.P50);
+        Assert.True(after.P50 <= 2 * calm + 1, $"the lab recovers: probe p50 after {after.P50:F1} ms vs {calm:F1} ms before bad ran");
+    }
+
+    [Fact]
+    public async Task GoodStillHearsAJobThatFinishedBeforeItStartedListening()
+    {
+        // jobMs=0: the worker's NOTIFY usually goes out before the waiter's LISTEN. Only the read after LISTEN saves it.
+        for (var i = 0; i < 5; i++)
+        {
+            var o = await WaitForJobAsync("good", "jobMs=0&timeoutMs=5000");
+            await AssertJobDoneInDatabaseAsync(o);
+            Assert.True(Evidence(o, "waitedMs") <= 5000 / 10.0, $"no lost wakeup: it did not sit out its timeout: {o}");
+        }
+    }
+
+    [Theory]
+    [InlineData("bad")]
+    [InlineData("good")]
+    public async Task NeitherWaiterWaitsPastItsTimeoutAndTheWorkerStillFinishesTheJob(string variant)
+    {
+        const int jobMs = 1500;
+        var o = await WaitForJobAsync(variant, $"jobMs={jobMs}&timeoutMs=200");
+
+        var result = o.GetProperty("result");
+        Assert.True(result.GetProperty("timedOut").GetBoolean(), $"{o}");
+        Assert.Equal("running", result.GetProperty("status").GetString());
+        Assert.True(o.GetProperty("elapsedMs").GetDouble() < jobMs / 2.0, $"the wait is bounded by timeoutMs, not the job: {o}");
+
+        await Eventually(async () => (await ReadJobAsync(result.GetProperty("jobId").GetGuid())).Status == "done", TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task CatalogTagAndStatsExplainBusyPolling()
+    {
+        var entry = await lab.Api.Client.GetJsonAsync("/pitfalls/busy-polling");
+        Assert.Equal(8, entry.GetProperty("number").GetInt32());
+        Assert.Contains("Task.Delay(0)", entry.GetProperty("dotnetMechanism").GetString());
+        Assert.Equal(["POST /pitfalls/busy-polling/bad", "POST /pitfalls/busy-polling/good"],
+            entry.GetProperty("routes").EnumerateArray().Select(r => $"{r.GetProperty("method")} {r.GetProperty("path")}").Order());
+        var document = await lab.Api.Client.GetJsonAsync("/openapi/v1.json");
+        Assert.Contains(document.GetProperty("tags").EnumerateArray(), t => t.GetProperty("name").GetString() == "08 busy-polling");
+
+        await WaitForJobAsync("good", "jobMs=0");
+        var stats = await lab.Api.Client.GetJsonAsync("/lab/stats");
+        Assert.True(BusyPollingLoad.Totals(stats)["good"].Waits > 0, $"{stats}");
+        var reset = await lab.Api.Client.PostJsonAsync("/lab/reset");
+        Assert.Equal(0, BusyPollingLoad.Totals(reset)["good"].Waits);
+    }
+
+    [Theory]
+    [InlineData("/pitfalls/busy-polling/bad?jobMs=-1", "jobMs", "between 0 and 10000")]
+    [InlineData("/pitfalls/busy-polling/good?jobMs=10001", "jobMs", "between 0 and 10000")]
+    [InlineData("/pitfalls/busy-polling/good?timeoutMs=99", "timeoutMs", "between 100 and 30000")]
+    [InlineData("/pitfalls/busy-polling/bad?timeoutMs=30001", "timeoutMs", "between 100 and 30000")]
+    [InlineData("/pitfalls/busy-polling/bad?jobMs=abc", "jobMs", "not a valid int")]
+    public async Task BadKnobsAreA400ProblemDetailsNamingTheParameter(string path, string parameter, string message)
+    {
+        using var response = await lab.Api.Client.PostAsync(path, null);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.True(400 == (int)response.StatusCode, $"{path} answered {(int)response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var errors = JsonDocument.Parse(body).RootElement.GetProperty("errors");
+        Assert.True(errors.TryGetProperty(parameter, out var messages), $"errors should name {parameter}: {body}");
+        Assert.Contains(message, messages[0].GetString());
+    }
+
+    private async Task<JsonElement> WaitForJobAsync(string variant, string query)
+    {
+        using var response = await lab.Api.Client.PostAsync($"/pitfalls/busy-polling/{variant}?{query}", null);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{variant} answered {(int)response.StatusCode}: {body}");
+        var o = JsonDocument.Parse(body).RootElement.Clone();
+        Assert.Equal("busy-polling", o.GetProperty("pitfall").GetString());
+        Assert.Equal(variant, o.GetProperty("variant").GetString());
+        return o;
+    }
+
+    private async Task AssertJobDoneInDatabaseAsync(JsonElement o)
+    {
+        var result = o.GetProperty("result");
+        Assert.Equal("done", result.GetProperty("status").GetString());
+        Assert.False(result.GetProperty("timedOut").GetBoolean());
+        var job = await ReadJobAsync(result.GetProperty("jobId").GetGuid());
+        Assert.Equal(("busy-polling", "done", true), (job.Kind, job.Status, job.CompletedAt is not null));
+    }
+
+    private sealed record JobRow(string Kind, string Status, DateTime? CompletedAt);
+
+    private async Task<JobRow> ReadJobAsync(Guid id)
+    {
+        await using var db = new NpgsqlConnection(lab.Db.ConnectionString);
+        return await db.QuerySingleAsync<JobRow>(
+            "SELECT kind AS Kind, status AS Status, completed_at AS CompletedAt FROM jobs WHERE id = @id", new { id });
+    }
+
+    private static double Evidence(JsonElement o, string name) => o.GetProperty("evidence").GetProperty(name).GetDouble();
+
+    private static double Median(IEnumerable<JsonElement> observations, string name) =>
+        observations.Select(o => Evidence(o, name)).Order().ToArray() is var sorted ? sorted[sorted.Length / 2] : 0;
+
+    private static double Least(IEnumerable<JsonElement> observations, string name) => observations.Min(o => Evidence(o, name));
+
+    private static async Task Eventually(Func<Task<bool>> condition, TimeSpan limit)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.True(clock.Elapsed < limit, $"condition not met within {limit.TotalSeconds} s");
+            await Task.Delay(100);
+        }
+    }
+}

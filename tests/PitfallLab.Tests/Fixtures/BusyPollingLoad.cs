@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+
+namespace PitfallLab.Tests.Fixtures;
+
+/// <summary>busy-polling under load: many waiters at once, and beside them one unrelated probe request at a time.</summary>
+public static class BusyPollingLoad
+{
+    /// <summary>Waiters at a time: enough spinning ones to saturate 2 cores, well inside each variant's pool of 60.</summary>
+    public const int Waiters = 40;
+
+    /// <summary>Unrelated to the jobs: readiness runs one small query on the lab's own pool and calls the backend.</summary>
+    public const string ProbePath = "/health";
+
+    private static readonly TimeSpan Window = TimeSpan.FromSeconds(1.5);
+
+    public sealed record Phase(LoadResult Waiters, LoadResult Probe);
+
+    public sealed record VariantTotals(long Waits, long Queries);
+
+    /// <summary>JIT, and as many pooled connections (database, HTTP) as the load will use, so that no phase pays for opening them.</summary>
+    public static async Task WarmUpAsync(HttpClient client)
+    {
+        foreach (var variant in new[] { "good", "bad" })
+            await Load.RunAsync(client, $"/pitfalls/busy-polling/{variant}?jobMs=50", Waiters, 2 * Waiters, HttpMethod.Post);
+        await ProbeAsync(client, TimeSpan.FromSeconds(0.5));
+    }
+
+    /// <summary><see cref="Waiters"/> closed-loop waiters of one variant for the window, the probe running meanwhile.</summary>
+    public static async Task<Phase> UnderLoadAsync(HttpClient client, string variant, int jobMs)
+    {
+        var total = (int)(Waiters * Window.TotalMilliseconds / jobMs);
+        var waiters = Load.RunAsync(client, $"/pitfalls/busy-polling/{variant}?jobMs={jobMs}", Waiters, total, HttpMethod.Post);
+        await Task.Delay(jobMs / 2); // let the waiters get going
+        var probe = await ProbeAsync(client, Window - TimeSpan.FromMilliseconds(jobMs));
+        return new Phase(await waiters, probe);
+    }
+
+    /// <summary>One probe at a time, for the whole window: what an unrelated user sees.</summary>
+    public static async Task<LoadResult> ProbeAsync(HttpClient client, TimeSpan window)
+    {
+        var latencies = new List<double>();
+        var statuses = new List<HttpStatusCode>();
+        var wall = Stopwatch.StartNew();
+        while (wall.Elapsed < window)
+        {
+            var started = Stopwatch.GetTimestamp();
+            using var response = await client.GetAsync(ProbePath);
+            await response.Content.ReadAsByteArrayAsync();
+            latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            statuses.Add(response.StatusCode);
+            await Task.Delay(10);
+        }
+        return new LoadResult(latencies, statuses, wall.Elapsed.TotalMilliseconds);
+    }
+
+    public static Phase Merge(IEnumerable<Phase> phases)
+    {
+        var list = phases.ToList();
+        LoadResult Join(Func<Phase, LoadResult> pick) => new(
+            list.SelectMany(p => pick(p).LatenciesMs).ToList(),
+            list.SelectMany(p => pick(p).Statuses).ToList(),
+            list.Sum(p => pick(p).WallMs));
+        return new Phase(Join(p => p.Waiters), Join(p => p.Probe));
+    }
+
+    /// <summary>The API's running totals per variant, from /lab/stats (pitfalls.busy-polling.waits).</summary>
+    public static IReadOnlyDictionary<string, VariantTotals> Totals(JsonElement labStats)
+    {
+        var waits = labStats.GetProperty("pitfalls").GetProperty("busy-polling").GetProperty("waits");
+        return new[] { "good", "bad" }.ToDictionary(v => v, v => waits.TryGetProperty(v, out var t)
+            ? new VariantTotals(t.GetProperty("waits").GetInt64(), t.GetProperty("queries").GetInt64())
+            : new VariantTotals(0, 0));
+    }
+}
