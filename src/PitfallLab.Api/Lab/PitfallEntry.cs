@@ -28,7 +28,7 @@ public sealed record PitfallEntry(
 
         *Fix:* {Fix}
 
-        *Flagged by:* {string.Join(", ", AnalyzerRules)} · *Watch:* {Metric} · *Load:* `k6 run {K6Script}`
+        *Flagged by:* {(AnalyzerRules.Count == 0 ? "no analyzer rule" : string.Join(", ", AnalyzerRules))} · *Watch:* {Metric} · *Load:* `k6 run {K6Script}`
         """;
 }
 
