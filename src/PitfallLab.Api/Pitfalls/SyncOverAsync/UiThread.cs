@@ -1,0 +1,93 @@
+using System.Diagnostics;
+
+namespace PitfallLab.Api.Pitfalls.SyncOverAsync;
+
+/// <summary>
+/// Runs code on a dedicated, non-pool thread that behaves like a UI thread: a message loop over a
+/// <see cref="SingleThreadContext"/>. The request waits for it with a bound; whatever happens, the thread is
+/// rescued and has exited before the request answers, so a deadlock demo never leaves a thread behind.
+/// </summary>
+public static class UiThread
+{
+    // After the rescue the job still has its own IO to finish; then, if need be, it is cancelled.
+    private static readonly TimeSpan ExitBound = TimeSpan.FromSeconds(5);
+
+    public static async Task<(UiThreadRun Run, T? Value)> RunAsync<T>(
+        Func<CancellationToken, Task<T>> entry, UiThreadMode mode, TimeSpan bound, SyncOverAsyncCounters counters, CancellationToken ct)
+    {
+        var context = new SingleThreadContext();
+        var finished = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var exited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var giveUp = new CancellationTokenSource();
+        var jobToken = giveUp.Token;
+        var started = Stopwatch.GetTimestamp();
+        double? jobFinishedAtMs = null;
+
+        var thread = new Thread(() =>
+        {
+            counters.ThreadStarted();
+            try { finished.TrySetFromTask(context.Run(() => entry(jobToken), mode.InstallsContext)); }
+            catch (Exception ex) { finished.TrySetException(ex); } // an exception escaping a thread would kill the process
+            finally
+            {
+                jobFinishedAtMs = Ms(started);
+                counters.ThreadExited();
+                exited.TrySetResult();
+            }
+        }) { IsBackground = true, Name = "sync-over-async ui" };
+        thread.Start();
+
+        // The bounded wait. A client that leaves ends it early; the rescue below runs either way.
+        await ((Task)finished.Task).WaitAsync(bound, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        var waitedMs = Ms(started);
+        var completedInTime = finished.Task.IsCompleted;
+        var stuck = context.Pending;
+        context.Rescue();
+
+        var threadExited = await ExitedAsync(exited.Task) || await CancelAndExitedAsync(giveUp, exited.Task);
+        threadExited = threadExited && thread.Join(TimeSpan.FromSeconds(1));
+
+        var deadlocked = !completedInTime && stuck > 0 && !ct.IsCancellationRequested;
+        counters.Finished(deadlocked, rescued: !completedInTime && finished.Task.IsCompleted, aborted: ct.IsCancellationRequested);
+        var value = finished.Task.IsCompletedSuccessfully ? await finished.Task : default;
+        var run = new UiThreadRun(
+            mode.ContextName, mode.Call, deadlocked, waitedMs, context.FirstPostAtMs, stuck, context.RanOnOwner,
+            Rescued: !completedInTime, threadExited ? jobFinishedAtMs : null, threadExited, ErrorOf(finished.Task));
+        return (run, value);
+    }
+
+    private static async Task<bool> ExitedAsync(Task exited)
+    {
+        await exited.WaitAsync(ExitBound).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return exited.IsCompleted;
+    }
+
+    private static async Task<bool> CancelAndExitedAsync(CancellationTokenSource giveUp, Task exited)
+    {
+        await giveUp.CancelAsync();
+        return await ExitedAsync(exited);
+    }
+
+    private static string? ErrorOf(Task task) => task.Status switch
+    {
+        TaskStatus.RanToCompletion => null,
+        TaskStatus.Faulted => task.Exception!.GetBaseException().Message,
+        TaskStatus.Canceled => "the job was cancelled",
+        _ => "the job had not finished when the thread was given up",
+    };
+
+    private static double Ms(long started) => Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1);
+}
+
+/// <summary>Which kind of thread, and which call on it, a run shows.</summary>
+public sealed record UiThreadMode(string ContextName, string Call, bool InstallsContext)
+{
+    public static UiThreadMode BlockedOnUiThread { get; } =
+        new("single-threaded (a UI thread's)", "job.GetAwaiter().GetResult()", InstallsContext: true);
+
+    public static UiThreadMode BlockedWithoutContext { get; } =
+        new("none (ASP.NET Core's, a console app's)", "job.GetAwaiter().GetResult()", InstallsContext: false);
+
+    public static UiThreadMode AwaitedOnUiThread { get; } =
+        new("single-threaded (a UI thread's)", "await job", InstallsContext: true);
+}
