@@ -12,9 +12,11 @@ public sealed class SingleThreadContext : SynchronizationContext
 {
     private readonly Queue<(SendOrPostCallback Callback, object? State)> queue = new();
     private readonly long created = Stopwatch.GetTimestamp();
+    private readonly TaskCompletionSource firstPost = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool rescued;
     private int ranOnOwner;
     private double? firstPostAtMs;
+    private volatile bool inEntry;
 
     /// <summary>Callbacks waiting for the owner thread right now.</summary>
     public int Pending { get { lock (queue) return queue.Count; } }
@@ -24,11 +26,18 @@ public sealed class SingleThreadContext : SynchronizationContext
     /// <summary>When the first callback was queued, in ms since the context was created.</summary>
     public double? FirstPostAtMs { get { lock (queue) return firstPostAtMs; } }
 
+    /// <summary>Completes when the first callback is posted.</summary>
+    public Task FirstPost => firstPost.Task;
+
+    /// <summary>The owner thread is still inside the entry message: it cannot run anything posted to it.</summary>
+    public bool InEntry => inEntry;
+
     public override void Post(SendOrPostCallback d, object? state)
     {
         lock (queue)
         {
             firstPostAtMs ??= Math.Round(Stopwatch.GetElapsedTime(created).TotalMilliseconds, 1);
+            firstPost.TrySetResult();
             if (!rescued)
             {
                 queue.Enqueue((d, state));
@@ -55,7 +64,10 @@ public sealed class SingleThreadContext : SynchronizationContext
         if (install) SetSynchronizationContext(this);
         try
         {
-            var task = entry();
+            inEntry = true;
+            Task<T> task;
+            try { task = entry(); }
+            finally { inEntry = false; }
             // Wake the loop when the task completes, even if no callback is ever posted.
             _ = task.ContinueWith(_ => Wake(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             while (Next(task) is { } message)

@@ -47,9 +47,9 @@ public static class SyncOverAsyncDeadlock
             $"The same blocking call without a SynchronizationContext finished in {noContext.JobFinishedAtMs} ms; awaited on the UI thread, in {awaited.JobFinishedAtMs} ms.");
         return blocked.Deadlocked
             ? string.Create(CultureInfo.InvariantCulture,
-                $"Deadlock: the backend answered and the job's continuation was posted to the UI thread at {blocked.FirstCallbackPostedAtMs} ms, but that thread was blocked waiting for the job; after {blocked.WaitedMs} ms (the bound) {blocked.CallbacksStuck} callback(s) still waited for it. Rescued: the thread exited at {blocked.JobFinishedAtMs} ms. {contrast}")
+                $"Deadlock: the backend answered and the job's continuation was posted to the UI thread at {blocked.FirstCallbackPostedAtMs} ms, but that thread was blocked waiting for the job; when the request stopped waiting, at {blocked.WaitedMs} ms, {blocked.CallbacksStuck} callback(s) still waited for it. Rescued: the thread exited at {blocked.JobFinishedAtMs} ms. {contrast}")
             : string.Create(CultureInfo.InvariantCulture,
-                $"No deadlock seen within the bound (finished: {!blocked.Rescued}, callbacks stuck: {blocked.CallbacksStuck}, error: {blocked.Error ?? "none"}). {contrast}");
+                $"No deadlock this time: the blocked thread finished after {blocked.JobFinishedAtMs} ms (error: {blocked.Error ?? "none"}). {contrast}");
     }
 
     private static int ProcessThreads()

@@ -42,15 +42,17 @@ public sealed record UiThreadRun(
     string Call,
     [property: Description("The thread was still blocked when the bound expired, with the job's continuation queued for it.")]
     bool Deadlocked,
-    [property: Description("How long the request waited for the thread: never longer than boundMs.")]
+    [property: Description("How long the request waited before rescuing the thread: boundMs, or until the backend answered if that came later (the deadlock begins then).")]
     double WaitedMs,
     [property: Description("When the job's first continuation was posted to the thread's context (ms after the thread started); null without a context.")]
     double? FirstCallbackPostedAtMs,
     [property: Description("Callbacks queued for the blocked thread when the bound expired: the work it waits for, waiting for it.")]
     int CallbacksStuck,
+    [property: Description("Callbacks the thread's own message loop ran: the awaited job's continuations, when the thread is free to run them.")]
     int CallbacksRunOnThread,
-    [property: Description("The lab moved the stuck callbacks to the thread pool so the job, and then the blocked thread, could finish.")]
+    [property: Description("The lab moved the stuck callbacks to the thread pool, so the job, and then the blocked thread, could finish.")]
     bool Rescued,
+    [property: Description("When the thread was done with the job (ms after it started); after a rescue, that is after the bound.")]
     double? JobFinishedAtMs,
     bool ThreadExited,
     string? Error);

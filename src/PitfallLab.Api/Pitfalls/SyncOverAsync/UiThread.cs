@@ -39,20 +39,27 @@ public static class UiThread
 
         // The bounded wait. A client that leaves ends it early; the rescue below runs either way.
         await ((Task)finished.Task).WaitAsync(bound, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        // Not done yet, and not (yet) provably deadlocked: a thread blocked with nothing queued has its IO in flight, and
+        // the deadlock begins when the continuation arrives; any other thread is just slow. Give either time to show it.
+        if (!finished.Task.IsCompleted && !(context.InEntry && context.Pending > 0))
+        {
+            Task outcome = context.InEntry ? Task.WhenAny(finished.Task, context.FirstPost) : finished.Task;
+            await outcome.WaitAsync(ExitBound, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
         var waitedMs = Ms(started);
-        var completedInTime = finished.Task.IsCompleted;
-        var stuck = context.Pending;
-        context.Rescue();
+
+        // Deadlocked: the thread is still inside the blocking call while the continuation it waits for waits for it.
+        var deadlocked = !finished.Task.IsCompleted && context.InEntry && context.Pending > 0;
+        var stuck = finished.Task.IsCompleted ? 0 : context.Rescue();
 
         var threadExited = await ExitedAsync(exited.Task) || await CancelAndExitedAsync(giveUp, exited.Task);
         threadExited = threadExited && thread.Join(TimeSpan.FromSeconds(1));
 
-        var deadlocked = !completedInTime && stuck > 0 && !ct.IsCancellationRequested;
-        counters.Finished(deadlocked, rescued: !completedInTime && finished.Task.IsCompleted, aborted: ct.IsCancellationRequested);
+        counters.Finished(deadlocked, rescued: stuck > 0, aborted: ct.IsCancellationRequested);
         var value = finished.Task.IsCompletedSuccessfully ? await finished.Task : default;
         var run = new UiThreadRun(
             mode.ContextName, mode.Call, deadlocked, waitedMs, context.FirstPostAtMs, stuck, context.RanOnOwner,
-            Rescued: !completedInTime, threadExited ? jobFinishedAtMs : null, threadExited, ErrorOf(finished.Task));
+            Rescued: stuck > 0, threadExited ? jobFinishedAtMs : null, threadExited, ErrorOf(finished.Task));
         return (run, value);
     }
 
