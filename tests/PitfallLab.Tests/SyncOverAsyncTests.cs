@@ -43,8 +43,9 @@ public sealed class SyncOverAsyncTests(LabFixture lab, ITestOutputHelper output)
         Assert.True(bad.Load.P95 >= 3 * good.Load.P95, $"bad p95 {bad.Load.P95:F0} ms should be >= 3x good p95 {good.Load.P95:F0} ms");
         Assert.True(bad.ThreadGrowth >= good.ThreadGrowth + 4, $"bad grew the pool by {bad.ThreadGrowth} threads, good by {good.ThreadGrowth}");
         // Starvation is process-wide but ends with the load: the same process serves good requests as before.
-        Assert.True(bad.After.P95 <= 3 * bad.Before.P95,
-            $"right after the bad burst, good requests are back to normal: p95 {bad.After.P95:F0} ms vs {bad.Before.P95:F0} ms before it");
+        // The median, because a busy machine adds a stray slow request or two; a starved pool slows them all.
+        Assert.True(bad.After.P50 <= 2 * bad.Before.P50,
+            $"right after the bad burst, good requests are back to normal: p50 {bad.After.P50:F0} ms vs {bad.Before.P50:F0} ms before it");
     }
 
     [Fact]

@@ -10,7 +10,7 @@ namespace PitfallLab.Api.Pitfalls.SyncOverAsync;
 /// <summary>The deadlock variant's own knob: how long the request waits for the blocked thread.</summary>
 public sealed record DeadlockBound(
     [property: FromQuery(Name = "boundMs")]
-    [property: Description("How long the request waits for the blocked thread before it calls it a deadlock and rescues it, in ms (200..10000). Keep it above delayMs: the deadlock starts when the backend answers.")]
+    [property: Description("How long the request waits for the blocked thread before it calls it a deadlock and rescues it, in ms (200..10000). A backend slower than that is waited for too: the deadlock begins when its answer arrives.")]
     [property: Range(200, 10000, ErrorMessage = "boundMs must be between 200 and 10000.")]
     int BoundMs = 2000)
 {
@@ -40,13 +40,13 @@ public sealed record DeadlockEvidence(
 public sealed record UiThreadRun(
     string SynchronizationContext,
     string Call,
-    [property: Description("The thread was still blocked when the bound expired, with the job's continuation queued for it.")]
+    [property: Description("When the request stopped waiting, the thread was still inside the blocking call with the job's continuation queued for it.")]
     bool Deadlocked,
     [property: Description("How long the request waited before rescuing the thread: boundMs, or until the backend answered if that came later (the deadlock begins then).")]
     double WaitedMs,
     [property: Description("When the job's first continuation was posted to the thread's context (ms after the thread started); null without a context.")]
     double? FirstCallbackPostedAtMs,
-    [property: Description("Callbacks queued for the blocked thread when the bound expired: the work it waits for, waiting for it.")]
+    [property: Description("Callbacks queued for the blocked thread when the request stopped waiting: the work it waits for, waiting for it.")]
     int CallbacksStuck,
     [property: Description("Callbacks the thread's own message loop ran: the awaited job's continuations, when the thread is free to run them.")]
     int CallbacksRunOnThread,

@@ -4,8 +4,9 @@ namespace PitfallLab.Api.Pitfalls.SyncOverAsync;
 
 /// <summary>
 /// Runs code on a dedicated, non-pool thread that behaves like a UI thread: a message loop over a
-/// <see cref="SingleThreadContext"/>. The request waits for it with a bound; whatever happens, the thread is
-/// rescued and has exited before the request answers, so a deadlock demo never leaves a thread behind.
+/// <see cref="SingleThreadContext"/>. The request waits for it with a bound, then rescues it and waits (bounded
+/// again) for it to exit before answering, so a deadlock demo leaves no thread behind; if one ever outlived its
+/// request, <c>threadExited</c> and <c>uiThreadsAlive</c> would say so.
 /// </summary>
 public static class UiThread
 {
