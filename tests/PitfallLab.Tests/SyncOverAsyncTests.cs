@@ -60,11 +60,9 @@ public sealed class SyncOverAsyncTests(LabFixture lab, ITestOutputHelper output)
             var clock = Stopwatch.StartNew();
             var observation = await lab.Api.Client.GetJsonAsync($"{Root}/deadlock?userId={userId}&delayMs=20&boundMs={bound}");
             var elapsed = clock.Elapsed.TotalMilliseconds;
-            observations.Add(observation);
             var evidence = observation.GetProperty("evidence");
-            var blocked = evidence.GetProperty("blockedOnUiThread");
-            var noContext = evidence.GetProperty("blockedWithoutContext");
-            var awaited = evidence.GetProperty("awaitedOnUiThread");
+            var (blocked, noContext, awaited) = (evidence.GetProperty("blockedOnUiThread"),
+                evidence.GetProperty("blockedWithoutContext"), evidence.GetProperty("awaitedOnUiThread"));
             output.WriteLine($"call {i + 1}: {elapsed:F0} ms; {observation.GetProperty("result").GetProperty("verdict").GetString()} " +
                 $"threads {evidence.GetProperty("processThreadsBefore")} -> {evidence.GetProperty("processThreadsAfter")}");
 
@@ -89,6 +87,7 @@ public sealed class SyncOverAsyncTests(LabFixture lab, ITestOutputHelper output)
             }
             Assert.True(awaited.GetProperty("callbacksRunOnThread").GetInt32() >= 1, "awaited, the UI thread's loop ran the continuations itself");
             Assert.Equal(0, evidence.GetProperty("uiThreadsAlive").GetInt32());
+            observations.Add(observation);
         }
 
         // One blocked thread leaked per call would add `calls` threads; thread-pool noise stays below that.
