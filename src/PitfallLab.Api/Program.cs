@@ -7,6 +7,7 @@ using PitfallLab.Api.Pitfalls.WhenAllFailures;
 using PitfallLab.Api.Pitfalls.FireAndForget;
 using PitfallLab.Api.Pitfalls.UnboundedConcurrency;
 using PitfallLab.Api.Pitfalls.BusyPolling;
+using PitfallLab.Api.Pitfalls.SyncOverAsync;
 
 var builder = WebApplication.CreateBuilder(args);
 // appsettings.json's default Urls would beat ASPNETCORE_URLS (a host setting, loaded first): restore env < --urls order.
@@ -24,6 +25,7 @@ builder.Services.AddLabHealthChecks();
 builder.Services.AddWhenAllFailures();
 builder.Services.AddUnboundedConcurrency();
 builder.Services.AddBusyPolling();
+builder.Services.AddSyncOverAsync();
 
 builder.Services.AddOptions<BackendOptions>().BindConfiguration("Backend").ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddHttpClient<BackendClient>((sp, http) =>
@@ -54,6 +56,7 @@ app.MapWhenAllFailures();
 app.MapFireAndForget();
 app.MapUnboundedConcurrency();
 app.MapBusyPolling();
+app.MapSyncOverAsync();
 app.MapLab();
 app.MapLabHealth();
 

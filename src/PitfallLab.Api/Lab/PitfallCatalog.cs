@@ -3,6 +3,7 @@ using PitfallLab.Api.Pitfalls.WhenAllFailures;
 using PitfallLab.Api.Pitfalls.FireAndForget;
 using PitfallLab.Api.Pitfalls.UnboundedConcurrency;
 using PitfallLab.Api.Pitfalls.BusyPolling;
+using PitfallLab.Api.Pitfalls.SyncOverAsync;
 
 namespace PitfallLab.Api.Lab;
 
@@ -16,6 +17,7 @@ public static class PitfallCatalog
         FireAndForgetEntry.Value,
         UnboundedConcurrencyEntry.Value,
         BusyPollingEntry.Value,
+        SyncOverAsyncEntry.Value,
     ];
 
     public static PitfallEntry? Find(string id) =>

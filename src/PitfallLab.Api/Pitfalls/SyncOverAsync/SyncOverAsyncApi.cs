@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+using PitfallLab.Api.Backend;
+using PitfallLab.Api.Lab;
+using PitfallLab.Api.Pitfalls.BlockingIo;
+
+namespace PitfallLab.Api.Pitfalls.SyncOverAsync;
+
+/// <summary>
+/// Pitfall 6: blocking on async code. One async job (look the user up in the backend, then sum their orders in
+/// PostgreSQL), awaited by good, blocked on by bad, and blocked on from a UI-like thread by deadlock.
+/// </summary>
+public static class SyncOverAsyncApi
+{
+    private const string Id = SyncOverAsyncEntry.Id;
+    private static readonly PoolShape Pool = new(MaxPoolSize: 30, TimeoutSeconds: 15);
+
+    public static IServiceCollection AddSyncOverAsync(this IServiceCollection services)
+    {
+        services.AddOptions<SyncOverAsyncOptions>().BindConfiguration("SyncOverAsync").ValidateDataAnnotations().ValidateOnStart();
+        return services.AddSingleton<BlockedRequestsGate>()
+            .AddSingleton<SyncOverAsyncCounters>()
+            .AddSingleton<ILabCounters>(sp => sp.GetRequiredService<SyncOverAsyncCounters>());
+    }
+
+    public static RouteGroupBuilder MapSyncOverAsync(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup($"/pitfalls/{Id}").WithTags(SyncOverAsyncEntry.Value.Tag);
+
+        group.MapGet("/bad", Bad)
+            .AddEndpointFilter(BlockedRequestsGate.Filter)
+            .WithName("SyncOverAsyncBad")
+            .WithSummary("Blocks on the async job: GetAwaiter().GetResult()")
+            .WithDescription(SyncOverAsyncEntry.BadLesson);
+
+        group.MapGet("/good", Good)
+            .WithName("SyncOverAsyncGood")
+            .WithSummary("Awaits the async job: async all the way")
+            .WithDescription(SyncOverAsyncEntry.GoodLesson);
+
+        group.MapGet("/deadlock", SyncOverAsyncDeadlock.Deadlock)
+            .WithName("SyncOverAsyncDeadlock")
+            .WithSummary("The same blocking call on a UI-like thread: a deadlock, bounded and reported")
+            .WithDescription(SyncOverAsyncEntry.DeadlockLesson);
+
+        return group;
+    }
+
+    public static async Task<Ok<Observation<UserOrders, IoEvidence>>> Good(
+        [AsParameters] BlockingIoKnobs knobs, SandboxPools pools, BackendClient backend, CancellationToken ct)
+    {
+        using var watch = Watch.Start(Id, "good");
+        var job = await JobAsync(backend, pools.For(Id, "good", Pool), knobs, ct);
+        return TypedResults.Ok(watch.Finish(job.UserOrders, job.Timings));
+    }
+
+    public static Ok<Observation<UserOrders, IoEvidence>> Bad(
+        [AsParameters] BlockingIoKnobs knobs, SandboxPools pools, BackendClient backend, CancellationToken ct)
+    {
+        using var watch = Watch.Start(Id, "bad");
+#pragma warning disable VSTHRD002 // a synchronous wait on a Task: this thread is held until the IO completes (and deadlocks under a single-threaded context)
+        var job = JobAsync(backend, pools.For(Id, "bad", Pool), knobs, ct).GetAwaiter().GetResult();
+#pragma warning restore VSTHRD002
+        return TypedResults.Ok(watch.Finish(job.UserOrders, job.Timings));
+    }
+
+    /// <summary>The job, written async as any library would write it: no thread is held while its IO is in flight.</summary>
+    public static async Task<TimedUserOrders> JobAsync(BackendClient backend, NpgsqlDataSource db, BlockingIoKnobs knobs, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT count(*) AS Orders, coalesce(sum(total), 0) AS Total
+            FROM orders
+            WHERE user_id = @UserId
+            """;
+        var started = Stopwatch.GetTimestamp();
+        var user = await backend.GetUserAsync(knobs.UserId, knobs.Call, ct);
+        var backendMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var orders = await conn.QuerySingleAsync<OrderSummary>(new CommandDefinition(sql, new { knobs.UserId }, cancellationToken: ct));
+        var databaseMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds - backendMs;
+        return new(new UserOrders(user, orders), new IoEvidence(Math.Round(backendMs, 1), Math.Round(databaseMs, 1)));
+    }
+}
