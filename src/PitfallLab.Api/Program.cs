@@ -4,10 +4,10 @@ using PitfallLab.Api.Data;
 using PitfallLab.Api.Lab;
 using PitfallLab.Api.Pitfalls.BlockingIo;
 using PitfallLab.Api.Pitfalls.WhenAllFailures;
-using PitfallLab.Api.Pitfalls.FireAndForget;
 using PitfallLab.Api.Pitfalls.UnboundedConcurrency;
-using PitfallLab.Api.Pitfalls.BusyPolling;
 using PitfallLab.Api.Pitfalls.SyncOverAsync;
+using PitfallLab.Api.Pitfalls.BusyPolling;
+using PitfallLab.Api.Pitfalls.FireAndForget;
 
 var builder = WebApplication.CreateBuilder(args);
 // appsettings.json's default Urls would beat ASPNETCORE_URLS (a host setting, loaded first): restore env < --urls order.
@@ -24,8 +24,9 @@ builder.Services.AddSingleton<SandboxPools>();
 builder.Services.AddLabHealthChecks();
 builder.Services.AddWhenAllFailures();
 builder.Services.AddUnboundedConcurrency();
-builder.Services.AddBusyPolling();
 builder.Services.AddSyncOverAsync();
+builder.Services.AddBusyPolling();
+builder.Services.AddFireAndForget();
 
 builder.Services.AddOptions<BackendOptions>().BindConfiguration("Backend").ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddHttpClient<BackendClient>((sp, http) =>
@@ -34,7 +35,6 @@ builder.Services.AddHttpClient<BackendClient>((sp, http) =>
     http.BaseAddress = new Uri(options.BaseUrl.TrimEnd('/') + "/");
     http.Timeout = TimeSpan.FromSeconds(options.TimeoutSeconds);
 });
-builder.Services.AddFireAndForget();
 
 var app = builder.Build();
 
@@ -53,10 +53,10 @@ app.MapHome();
 app.MapCatalog();
 app.MapBlockingIo();
 app.MapWhenAllFailures();
-app.MapFireAndForget();
 app.MapUnboundedConcurrency();
-app.MapBusyPolling();
 app.MapSyncOverAsync();
+app.MapBusyPolling();
+app.MapFireAndForget();
 app.MapLab();
 app.MapLabHealth();
 

@@ -9,9 +9,10 @@ namespace PitfallLab.Tests;
 [Collection(LabCollection.Name)]
 public sealed class BlockingIoTests(LabFixture lab, ITestOutputHelper output)
 {
-    // A fixed arrival rate that async code serves with a couple of threads and blocking code cannot.
-    private const int Rate = 150;
-    private const double Seconds = 4;
+    // A fixed arrival rate that async code serves with a couple of threads and blocking code cannot; each variant on a
+    // fresh API process, so one variant's grown thread pool cannot help the next.
+    private static readonly BurstPlan Plan = new(
+        Warmup: "/pitfalls/blocking-io/good?delayMs=0", Probe: "/pitfalls/blocking-io/good?delayMs=100", Rate: 150, Seconds: 4);
 
     [Theory]
     [InlineData("bad")]
@@ -40,10 +41,9 @@ public sealed class BlockingIoTests(LabFixture lab, ITestOutputHelper output)
     [Fact]
     public async Task UnderTheSameLoadBadAndOffloadedStarveThePoolWhileGoodDoesNot()
     {
-        // Each variant gets a fresh API process, so one variant's grown thread pool cannot help the next.
-        var good = await BurstOnFreshApiAsync("good");
-        var bad = await BurstOnFreshApiAsync("bad");
-        var offloaded = await BurstOnFreshApiAsync("offloaded");
+        var good = await BurstAsync("good");
+        var bad = await BurstAsync("bad");
+        var offloaded = await BurstAsync("offloaded");
 
         Assert.Equal(0, good.Load.Failures);
         Assert.Equal(0, bad.Load.Failures);
@@ -52,23 +52,14 @@ public sealed class BlockingIoTests(LabFixture lab, ITestOutputHelper output)
         // Task.Run moves the blocking to another thread of the same pool: same order of magnitude as bad.
         Assert.True(offloaded.Load.P95 >= bad.Load.P95 / 4, $"offloaded p95 {offloaded.Load.P95:F0} ms should not be meaningfully better than bad {bad.Load.P95:F0} ms");
         Assert.True(bad.ThreadGrowth >= good.ThreadGrowth + 4, $"bad grew the pool by {bad.ThreadGrowth} threads, good by {good.ThreadGrowth}");
-        Assert.True(bad.Recovered.P95 <= 3 * good.Load.P95 + 50,
-            $"after the bad burst, good requests on the same process are back to normal: p95 {bad.Recovered.P95:F0} ms vs {good.Load.P95:F0} ms");
+        Assert.True(bad.After.P95 <= 3 * good.Load.P95 + 50,
+            $"after the bad burst, good requests on the same process are back to normal: p95 {bad.After.P95:F0} ms vs {good.Load.P95:F0} ms");
     }
 
-    private sealed record Burst(LoadResult Load, int ThreadGrowth, LoadResult Recovered);
-
-    private async Task<Burst> BurstOnFreshApiAsync(string variant)
+    private async Task<Burst> BurstAsync(string variant)
     {
-        await using var api = await lab.StartApiAsync();
-        await Load.RunAsync(api.Client, "/pitfalls/blocking-io/good?delayMs=0", concurrency: 2, total: 20); // JIT, pools, connections
-        var before = (await api.Client.GetJsonAsync("/lab/stats")).ThreadPoolThreads();
-
-        var load = await Load.AtRateAsync(api.Client, $"/pitfalls/blocking-io/{variant}?delayMs=100", Rate, Seconds);
-        var after = (await api.Client.GetJsonAsync("/lab/stats")).ThreadPoolThreads();
-        var recovered = await Load.RunAsync(api.Client, "/pitfalls/blocking-io/good?delayMs=100", concurrency: 8, total: 40);
-
-        output.WriteLine($"{variant,-9} {load} threads {before} -> {after}; good afterwards: {recovered}");
-        return new Burst(load, after - before, recovered);
+        var burst = await lab.OnFreshApiAsync(Plan, variant, $"/pitfalls/blocking-io/{variant}?delayMs=100");
+        output.WriteLine(burst.ToString());
+        return burst;
     }
 }

@@ -23,6 +23,38 @@ public sealed class CatalogTests(LabFixture lab)
     }
 
     [Fact]
+    public async Task EveryEntryIsCompleteInSpecOrderAndEveryRouteItNamesIsInTheOpenApiDocumentUnderItsTag()
+    {
+        var catalog = (await lab.Api.Client.GetJsonAsync("/pitfalls")).EnumerateArray().ToList();
+        var document = await lab.Api.Client.GetJsonAsync("/openapi/v1.json");
+        var tags = document.GetProperty("tags").EnumerateArray().Select(t => t.GetProperty("name").GetString()).ToHashSet();
+
+        var numbers = catalog.Select(e => e.GetProperty("number").GetInt32()).ToList();
+        Assert.Equal(numbers.Order().Distinct(), numbers);
+        foreach (var entry in catalog)
+        {
+            var id = entry.GetProperty("id").GetString();
+            foreach (var field in EntryFields)
+                Assert.True(entry.TryGetProperty(field, out var value) && value.ValueKind != JsonValueKind.Null, $"{id}: field {field} is missing");
+            var tag = $"{entry.GetProperty("number").GetInt32():00} {id}";
+            Assert.Contains(tag, tags);
+
+            var routes = entry.GetProperty("routes").EnumerateArray().ToList();
+            Assert.Contains(routes, r => r.GetProperty("variant").GetString() == "bad");
+            Assert.Contains(routes, r => r.GetProperty("variant").GetString() == "good");
+            foreach (var route in routes)
+            {
+                var path = route.GetProperty("path").GetString()!;
+                var method = route.GetProperty("method").GetString()!.ToLowerInvariant();
+                var found = document.GetProperty("paths").TryGetProperty(path, out var item);
+                Assert.True(found && item.TryGetProperty(method, out _), $"{id}: {method} {path} is not in the OpenAPI document");
+                var operation = item.GetProperty(method);
+                Assert.Contains(tag, operation.GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
+            }
+        }
+    }
+
+    [Fact]
     public async Task OneEntryIsServedByIdAndAnUnknownIdIsA404ProblemDetails()
     {
         var entry = await lab.Api.Client.GetJsonAsync("/pitfalls/blocking-io");

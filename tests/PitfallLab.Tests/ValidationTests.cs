@@ -1,4 +1,3 @@
-using System.Text.Json;
 using PitfallLab.Tests.Fixtures;
 
 namespace PitfallLab.Tests;
@@ -14,7 +13,7 @@ public sealed class ValidationTests(LabFixture lab)
     [InlineData("/pitfalls/blocking-io/bad?delayMs=1e9", "delayMs", "not a valid int")]
     public async Task ApiAnswersBadKnobsWithA400ProblemDetailsNamingTheParameter(string path, string parameter, string message)
     {
-        await AssertValidationProblemAsync(lab.Api.Client, path, parameter, message);
+        await lab.Api.Client.AssertValidationProblemAsync(path, parameter, message);
     }
 
     [Theory]
@@ -25,19 +24,6 @@ public sealed class ValidationTests(LabFixture lab)
     [InlineData("/work/1?cap=0", "cap")]
     public async Task BackendAnswersBadKnobsWithA400ProblemDetailsNamingTheParameter(string path, string parameter)
     {
-        await AssertValidationProblemAsync(lab.Backend.Client, path, parameter, message: null);
-    }
-
-    private static async Task AssertValidationProblemAsync(HttpClient client, string path, string parameter, string? message)
-    {
-        using var response = await client.GetAsync(path);
-        var body = await response.Content.ReadAsStringAsync();
-
-        Assert.True(400 == (int)response.StatusCode, $"{path} answered {(int)response.StatusCode}: {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var errors = JsonDocument.Parse(body).RootElement.GetProperty("errors");
-        Assert.True(errors.TryGetProperty(parameter, out var messages), $"errors should name {parameter}: {body}");
-        if (message is not null)
-            Assert.Contains(message, messages[0].GetString());
+        await lab.Backend.Client.AssertValidationProblemAsync(path, parameter);
     }
 }

@@ -1,9 +1,9 @@
 using PitfallLab.Api.Pitfalls.BlockingIo;
 using PitfallLab.Api.Pitfalls.WhenAllFailures;
-using PitfallLab.Api.Pitfalls.FireAndForget;
 using PitfallLab.Api.Pitfalls.UnboundedConcurrency;
-using PitfallLab.Api.Pitfalls.BusyPolling;
 using PitfallLab.Api.Pitfalls.SyncOverAsync;
+using PitfallLab.Api.Pitfalls.BusyPolling;
+using PitfallLab.Api.Pitfalls.FireAndForget;
 
 namespace PitfallLab.Api.Lab;
 
@@ -14,10 +14,10 @@ public static class PitfallCatalog
     [
         BlockingIoEntry.Value,
         WhenAllFailuresEntry.Value,
-        FireAndForgetEntry.Value,
         UnboundedConcurrencyEntry.Value,
-        BusyPollingEntry.Value,
         SyncOverAsyncEntry.Value,
+        BusyPollingEntry.Value,
+        FireAndForgetEntry.Value,
     ];
 
     public static PitfallEntry? Find(string id) =>
