@@ -3,6 +3,7 @@ using PitfallLab.Api.Backend;
 using PitfallLab.Api.Data;
 using PitfallLab.Api.Lab;
 using PitfallLab.Api.Pitfalls.BlockingIo;
+using PitfallLab.Api.Pitfalls.MissingAwait;
 
 var builder = WebApplication.CreateBuilder(args);
 // appsettings.json's default Urls would beat ASPNETCORE_URLS (a host setting, loaded first): restore env < --urls order.
@@ -17,6 +18,7 @@ builder.Services.AddOpenApi(o => o.AddDocumentTransformer<CatalogTags>());
 builder.Services.AddLabDatabase(builder.Configuration);
 builder.Services.AddSingleton<SandboxPools>();
 builder.Services.AddLabHealthChecks();
+builder.Services.AddMissingAwait();
 
 builder.Services.AddOptions<BackendOptions>().BindConfiguration("Backend").ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddHttpClient<BackendClient>((sp, http) =>
@@ -42,6 +44,7 @@ app.UseSwaggerUI(o =>
 app.MapHome();
 app.MapCatalog();
 app.MapBlockingIo();
+app.MapMissingAwait();
 app.MapLab();
 app.MapLabHealth();
 

@@ -1,4 +1,5 @@
 using PitfallLab.Api.Pitfalls.BlockingIo;
+using PitfallLab.Api.Pitfalls.MissingAwait;
 
 namespace PitfallLab.Api.Lab;
 
@@ -8,6 +9,7 @@ public static class PitfallCatalog
     public static IReadOnlyList<PitfallEntry> All { get; } =
     [
         BlockingIoEntry.Value,
+        MissingAwaitEntry.Value,
     ];
 
     public static PitfallEntry? Find(string id) =>
