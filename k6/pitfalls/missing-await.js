@@ -69,8 +69,8 @@ export function run() {
   const i = exec.scenario.iterationInTest;
   const { body } = lab.call(variant, {
     method: 'POST',
-    query: { delayMs },
-    json: { userId: 1 + (i % 5000), amount: 10 + (i % 90), requestKey: `k6/${variant}/${exec.vu.idInTest}-${i}-${Date.now()}` },
+    query: { delayMs, requestKey: `k6/${variant}/${exec.vu.idInTest}-${i}-${Date.now()}` },
+    json: { userId: 1 + (i % 5000), amount: 10 + (i % 90) },
     expectedStatuses: [201],
   });
   const id = orderId(body);

@@ -34,8 +34,9 @@ public sealed partial class MissingAwaitTests
     private static async Task<(HttpStatusCode Status, string? Location, JsonElement Body)> PlaceAsync(
         HttpClient client, string variant, string key, int userId = 42, decimal amount = 9.99m, int delayMs = DelayMs)
     {
-        var json = JsonSerializer.Serialize(new { userId, amount, requestKey = key });
-        using var response = await client.PostAsync($"/pitfalls/missing-await/{variant}?delayMs={delayMs}", JsonBody(json));
+        var json = JsonSerializer.Serialize(new { userId, amount });
+        using var response = await client.PostAsync(
+            $"/pitfalls/missing-await/{variant}?delayMs={delayMs}&requestKey={Uri.EscapeDataString(key)}", JsonBody(json));
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
         return (response.StatusCode, response.Headers.Location?.ToString(), body);
     }

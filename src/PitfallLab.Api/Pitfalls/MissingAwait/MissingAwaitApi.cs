@@ -31,6 +31,7 @@ public static class MissingAwaitApi
             .WithDescription(MissingAwaitEntry.GoodLesson);
 
         group.MapGet("/orders/{id}", ReadOrder)
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("MissingAwaitReadOrder")
             .WithSummary("Read an order back: the read-your-write check")
             .WithDescription(MissingAwaitEntry.ReadLesson);
@@ -43,7 +44,7 @@ public static class MissingAwaitApi
         OrderReader reader, CancellationToken ct)
     {
         using var watch = Watch.Start(Id, "good");
-        var placed = await writer.ReserveAsync(order, ct);
+        var placed = await writer.ReserveAsync(order, knobs.RequestKey, ct);
         await writer.SaveAsync(placed, knobs.Call, ct);
         return await AcknowledgeAsync(watch, writer.Log, placed, reader, ct);
     }
@@ -53,7 +54,7 @@ public static class MissingAwaitApi
         OrderReader reader, CancellationToken ct)
     {
         using var watch = Watch.Start(Id, "bad");
-        var placed = await writer.ReserveAsync(order, ct);
+        var placed = await writer.ReserveAsync(order, knobs.RequestKey, ct);
 #pragma warning disable CS4014 // the save's Task is dropped: the 201 leaves now, and the request's connection is disposed under the save
         writer.SaveAsync(placed, knobs.Call, ct);
 #pragma warning restore CS4014

@@ -20,7 +20,7 @@ public static class MissingAwaitEntry
     public const string GoodLesson = """
         The same job with the save awaited: the 201 leaves only after the transaction committed, so the order and its
         audit row are readable the moment the client has the id (`evidence.orderVisibleAtAck`: true, every step done),
-        and a failure — a backend error, a replayed `requestKey` (409) — reaches the client instead of vanishing.
+        and a failure — a backend error, a reused `requestKey` (409) — reaches the client instead of vanishing.
         It is slower than bad by the backend's `delayMs`: that is the price of the work actually being done.
         """;
 

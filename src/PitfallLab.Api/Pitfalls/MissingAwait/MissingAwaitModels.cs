@@ -12,17 +12,18 @@ public sealed record OrderBody(
     int UserId = 42,
     [property: Description("The order's total (0.01..10000).")]
     [property: Range(typeof(decimal), "0.01", "10000", ErrorMessage = "amount must be between 0.01 and 10000.")]
-    decimal Amount = 19.99m,
-    [property: Description("Idempotency key (1..100 characters), stored in orders.request_key; a fresh one when absent. Reusing one: good answers 409, bad answers 201 and its save fails unseen.")]
-    [property: StringLength(100, MinimumLength = 1, ErrorMessage = "requestKey must be between 1 and 100 characters long.")]
-    string? RequestKey = null);
+    decimal Amount = 19.99m);
 
-/// <summary>The knob: how long the backend takes to validate the customer.</summary>
+/// <summary>The knobs: how long the backend takes to validate the customer, and the order's idempotency key.</summary>
 public sealed record MissingAwaitKnobs(
     [property: FromQuery(Name = "delayMs")]
     [property: Description("How long the backend's validation of the customer takes, in ms (0..5000). With 50 the dropped save is still waiting for it when bad's request has ended.")]
     [property: Range(0, 5000, ErrorMessage = "delayMs must be between 0 and 5000.")]
-    int DelayMs = 50)
+    int DelayMs = 50,
+    [property: FromQuery(Name = "requestKey")]
+    [property: Description("Optional idempotency key (1..100 characters), stored in orders.request_key; a fresh one when absent. Reuse one: good answers 409, bad answers 201 and its save fails where nobody looks.")]
+    [property: StringLength(100, MinimumLength = 1, ErrorMessage = "requestKey must be between 1 and 100 characters long.")]
+    string? RequestKey = null)
 {
     public BackendCall Call => new(DelayMs);
 }
