@@ -112,7 +112,10 @@ public sealed partial class MissingAwaitTests(LabFixture lab, ITestOutputHelper 
             return pool.GetProperty("used").GetInt64() == 0 && pool.GetProperty("pendingRequests").GetInt64() == 0 && running == 0 && busy.Count == 0;
         }, TimeSpan.FromSeconds(30), () => $"bad's pool, saves and server sessions should all be idle; last seen: {last}");
         var totals = await TotalsAsync(api.Client, "bad");
-        output.WriteLine($"everything idle {settled.ElapsedMilliseconds} ms after the burst: {last}; totals {totals}");
+        output.WriteLine($"everything idle {settled.ElapsedMilliseconds} ms after the burst: {last}");
+        output.WriteLine($"guardrail: {Long(totals, "stuckDisposes")} stuck disposes ended by terminating the session, " +
+            $"{Long(totals, "disposeErrors")} failed disposes retried, {Long(totals, "leakedConnections")} connections leaked; " +
+            $"{Long(totals, "acknowledged")} acknowledged, {Long(totals, "persisted")} persisted, {Long(totals, "lostAfterAck")} lost after the 201");
         Assert.Equal(0, Long(totals, "leakedConnections"));
 
         var good = await PlaceAndReadBackAsync(api.Client, "good", total: 12);

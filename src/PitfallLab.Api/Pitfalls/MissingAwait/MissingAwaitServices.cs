@@ -5,7 +5,7 @@ namespace PitfallLab.Api.Pitfalls.MissingAwait;
 
 public static class MissingAwaitServices
 {
-    public static readonly string[] Variants = ["bad", "good"];
+    private static readonly string[] Variants = ["bad", "good"];
 
     // Small and impatient: a save stuck on a disposed connection fails in seconds, not in Npgsql's default 30 s.
     private static readonly PoolShape Pool = new(MaxPoolSize: 20, TimeoutSeconds: 5, CommandTimeoutSeconds: 5);

@@ -50,7 +50,14 @@ public sealed class RequestConnection(NpgsqlDataSource pool, OrderReader guard, 
         // is neither closed nor back in the pool, a slot lost for good. Flag the pool's connectors to be closed when
         // returned, and retry once the save holding this one has ended (its command timeout bounds that).
         tally.DisposeError();
-        pool.Clear();
+        try
+        {
+            pool.Clear();
+        }
+        catch (ObjectDisposedException)
+        {
+            // /lab/reset disposed the pool meanwhile: what it hands back is closed anyway.
+        }
         for (var attempt = 0; attempt < Retries; attempt++)
         {
             await Task.Delay(RetryDelay);
