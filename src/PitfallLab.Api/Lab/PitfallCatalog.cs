@@ -1,4 +1,5 @@
 using PitfallLab.Api.Pitfalls.BlockingIo;
+using PitfallLab.Api.Pitfalls.MissingAwait;
 using PitfallLab.Api.Pitfalls.WhenAllFailures;
 using PitfallLab.Api.Pitfalls.UnboundedConcurrency;
 using PitfallLab.Api.Pitfalls.SyncOverAsync;
@@ -13,6 +14,7 @@ public static class PitfallCatalog
     public static IReadOnlyList<PitfallEntry> All { get; } =
     [
         BlockingIoEntry.Value,
+        MissingAwaitEntry.Value,
         WhenAllFailuresEntry.Value,
         UnboundedConcurrencyEntry.Value,
         SyncOverAsyncEntry.Value,

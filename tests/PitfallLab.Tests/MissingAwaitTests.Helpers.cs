@@ -1,0 +1,141 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Dapper;
+using Npgsql;
+using PitfallLab.Tests.Fixtures;
+
+namespace PitfallLab.Tests;
+
+/// <summary>How MissingAwaitTests place orders, read them back and wait for the saves nobody awaited.</summary>
+public sealed partial class MissingAwaitTests
+{
+    /// <summary>N orders placed, each read back the moment its 2xx arrived (read-your-write).</summary>
+    private sealed record ReadYourWrite(int Acknowledged, int Readable, IReadOnlyList<string> Keys, double P50Ms, double MaxMs)
+    {
+        public override string ToString() =>
+            $"{Acknowledged} acknowledged, {Readable} readable right after their 2xx; POST p50={P50Ms:F0}ms max={MaxMs:F0}ms";
+    }
+
+    private sealed record Burst(IReadOnlyDictionary<int, int> Statuses, double P95Ms, double MaxMs, double WallMs)
+    {
+        public override string ToString() =>
+            $"statuses {string.Join(", ", Statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}x{s.Value}"))}; p95={P95Ms:F0}ms max={MaxMs:F0}ms wall={WallMs:F0}ms";
+    }
+
+    private static string NewKey(string tag) => $"test/{tag}/{Guid.NewGuid():N}";
+
+    private static StringContent JsonBody(string json) => new(json, Encoding.UTF8, "application/json");
+
+    private static long Long(JsonElement totals, string name) => totals.GetProperty(name).GetInt64();
+
+    private static async Task<(HttpStatusCode Status, string? Location, JsonElement Body)> PlaceAsync(
+        HttpClient client, string variant, string key, int userId = 42, decimal amount = 9.99m, int delayMs = DelayMs)
+    {
+        var json = JsonSerializer.Serialize(new { userId, amount });
+        using var response = await client.PostAsync(
+            $"/pitfalls/missing-await/{variant}?delayMs={delayMs}&requestKey={Uri.EscapeDataString(key)}", JsonBody(json));
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+        return (response.StatusCode, response.Headers.Location?.ToString(), body);
+    }
+
+    private static async Task<ReadYourWrite> PlaceAndReadBackAsync(HttpClient client, string variant, int total = Orders, int concurrency = 4)
+    {
+        var keys = Enumerable.Range(0, total).Select(_ => NewKey(variant)).ToArray();
+        var latencies = new double[total];
+        int acknowledged = 0, readable = 0, next = -1;
+
+        async Task Worker()
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < total)
+            {
+                var started = Stopwatch.GetTimestamp();
+                var (status, location, _) = await PlaceAsync(client, variant, keys[i], userId: 1 + i);
+                latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                if (status != HttpStatusCode.Created || location is null) continue;
+                Interlocked.Increment(ref acknowledged);
+                using var read = await client.GetAsync(location);
+                if (read.StatusCode == HttpStatusCode.OK) Interlocked.Increment(ref readable);
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(Worker))).WaitAsync(NoHang);
+        var sorted = latencies.Order().ToArray();
+        return new ReadYourWrite(acknowledged, readable, keys, sorted[sorted.Length / 2], sorted[^1]);
+    }
+
+    private static async Task<Burst> BurstAsync(HttpClient client, string variant, int delayMs, int total, int concurrency)
+    {
+        var statuses = new ConcurrentDictionary<int, int>();
+        var latencies = new double[total];
+        var next = -1;
+        var wall = Stopwatch.StartNew();
+
+        async Task Worker()
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < total)
+            {
+                var started = Stopwatch.GetTimestamp();
+                var (status, _, _) = await PlaceAsync(client, variant, NewKey("burst"), userId: 1 + i, delayMs: delayMs);
+                latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                statuses.AddOrUpdate((int)status, 1, (_, n) => n + 1);
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(Worker)));
+        var sorted = latencies.Order().ToArray();
+        return new Burst(statuses, sorted[(int)Math.Ceiling(0.95 * total) - 1], sorted[^1], wall.Elapsed.TotalMilliseconds);
+    }
+
+    private static async Task<JsonElement> TotalsAsync(HttpClient client, string variant) =>
+        (await client.GetJsonAsync("/lab/stats")).GetProperty("pitfalls").GetProperty("missing-await").GetProperty(variant);
+
+    /// <summary>The variant's totals once no save is running any more: every dropped save has ended, one way or the other.</summary>
+    private static async Task<JsonElement> SettledTotalsAsync(HttpClient client, string variant)
+    {
+        await EventuallyAsync(async () => Long(await TotalsAsync(client, variant), "running") == 0,
+            TimeSpan.FromSeconds(30), () => $"every {variant} save should have ended");
+        return await TotalsAsync(client, variant);
+    }
+
+    private async Task<long> RowsWithKeysAsync(IReadOnlyCollection<string> keys)
+    {
+        await using var db = new NpgsqlConnection(lab.Db.ConnectionString);
+        return await db.ExecuteScalarAsync<long>("SELECT count(*) FROM orders WHERE request_key = ANY(@keys)", new { keys = keys.ToArray() });
+    }
+
+    /// <summary>Server sessions of bad's pool that are running something or sitting inside a transaction, with their age.</summary>
+    private async Task<IReadOnlyList<string>> BusyBadSessionsAsync()
+    {
+        const string sql = """
+            SELECT state || ' for ' || round(extract(epoch FROM now() - state_change) * 1000) || ' ms: ' || left(query, 60)
+            FROM pg_stat_activity
+            WHERE datname = current_database() AND application_name = 'pitfalllab/missing-await/bad' AND state <> 'idle'
+            """;
+        await using var db = new NpgsqlConnection(lab.Db.ConnectionString);
+        return (await db.QueryAsync<string>(sql)).ToList();
+    }
+
+    private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"expected 400, got {(int)response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    private static async Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan limit, Func<string> what)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < limit)
+        {
+            if (await condition()) return;
+            await Task.Delay(200);
+        }
+        Assert.Fail($"not within {limit.TotalSeconds:F0} s: {what()}");
+    }
+}
