@@ -29,6 +29,16 @@ public sealed partial class MissingAwaitTests
     }
 
     [Theory]
+    [InlineData("""{"userId":"abc","amount":5}""", "userId")]
+    [InlineData("""{"userId":1,"amount":"lots"}""", "amount")]
+    public async Task AMistypedOrderFieldIsA400NamingIt(string json, string field)
+    {
+        using var response = await lab.Api.Client.PostAsync("/pitfalls/missing-await/good", JsonBody(json));
+        var problem = await ProblemAsync(response);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"errors should name {field}: {problem}");
+    }
+
+    [Theory]
     [InlineData("/pitfalls/missing-await/good?delayMs=5001", "delayMs")]
     [InlineData("/pitfalls/missing-await/bad?delayMs=-1", "delayMs")]
     [InlineData("/pitfalls/missing-await/bad?delayMs=soon", "delayMs")]

@@ -1,11 +1,12 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace PitfallLab.Api.Lab;
 
 /// <summary>
-/// Malformed input (delayMs=abc, a body that is not JSON) fails in parameter binding, before validation:
-/// answer it as a 400 ProblemDetails whose <c>errors</c> names the parameter, never an empty 400 or a 500.
+/// Malformed input (delayMs=abc, a body that is not JSON, "userId": "abc") fails in parameter binding, before validation:
+/// answer it as a 400 ProblemDetails whose <c>errors</c> names the parameter or body field, never an empty 400 or a 500.
 /// </summary>
 public sealed partial class BadRequestHandler(IProblemDetailsService problems) : IExceptionHandler
 {
@@ -23,6 +24,8 @@ public sealed partial class BadRequestHandler(IProblemDetailsService problems) :
         if (BindFailure().Match(bad.Message) is { Success: true } m)
             problem.Errors[ProblemKeys.CamelCase(m.Groups["name"].Value)] =
                 [$"'{m.Groups["value"].Value}' is not a valid {m.Groups["type"].Value}; see the allowed range in /openapi/v1.json."];
+        else if (bad.InnerException is JsonException { Path: ['$', '.', .. var field] } json)
+            problem.Errors[field] = [$"{json.Message.Split(" Path:")[0]} See the body's schema in /openapi/v1.json."];
 
         context.Response.StatusCode = bad.StatusCode;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, Exception = exception, ProblemDetails = problem });
