@@ -51,7 +51,7 @@ public sealed class BlockingIoTests(LabFixture lab, ITestOutputHelper output)
         Assert.True(offloaded.Load.P95 >= 3 * good.Load.P95, $"offloaded p95 {offloaded.Load.P95:F0} ms should be >= 3x good p95 {good.Load.P95:F0} ms");
         // Task.Run moves the blocking to another thread of the same pool: same order of magnitude as bad.
         Assert.True(offloaded.Load.P95 >= bad.Load.P95 / 4, $"offloaded p95 {offloaded.Load.P95:F0} ms should not be meaningfully better than bad {bad.Load.P95:F0} ms");
-        Assert.True(bad.ThreadGrowth >= good.ThreadGrowth + 4, $"bad grew the pool by {bad.ThreadGrowth} threads, good by {good.ThreadGrowth}");
+        Assert.True(bad.ThreadGrowth > good.ThreadGrowth, $"bad grew the pool by {bad.ThreadGrowth} threads, good by {good.ThreadGrowth}");
         Assert.True(bad.After.P95 <= 3 * good.Load.P95 + 50,
             $"after the bad burst, good requests on the same process are back to normal: p95 {bad.After.P95:F0} ms vs {good.Load.P95:F0} ms");
     }
