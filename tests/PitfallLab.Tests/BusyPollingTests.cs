@@ -128,14 +128,7 @@ public sealed class BusyPollingTests(LabFixture lab, ITestOutputHelper output)
     [InlineData("/pitfalls/busy-polling/bad?jobMs=abc", "jobMs", "not a valid int")]
     public async Task BadKnobsAreA400ProblemDetailsNamingTheParameter(string path, string parameter, string message)
     {
-        using var response = await lab.Api.Client.PostAsync(path, null);
-        var body = await response.Content.ReadAsStringAsync();
-
-        Assert.True(400 == (int)response.StatusCode, $"{path} answered {(int)response.StatusCode}: {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var errors = JsonDocument.Parse(body).RootElement.GetProperty("errors");
-        Assert.True(errors.TryGetProperty(parameter, out var messages), $"errors should name {parameter}: {body}");
-        Assert.Contains(message, messages[0].GetString());
+        await lab.Api.Client.AssertValidationProblemAsync(path, parameter, message, HttpMethod.Post);
     }
 
     private async Task<JsonElement> WaitForJobAsync(string variant, string query)

@@ -118,13 +118,6 @@ public sealed partial class UnboundedConcurrencyTests(LabFixture lab, ITestOutpu
     [InlineData("good?delayMs=99999", "delayMs", "between 0 and 5000")]
     public async Task BadKnobsGetA400ProblemDetailsNamingTheParameter(string path, string parameter, string message)
     {
-        using var response = await lab.Api.Client.GetAsync($"{Root}/{path}");
-        var body = await response.Content.ReadAsStringAsync();
-
-        Assert.True(400 == (int)response.StatusCode, $"{path} answered {(int)response.StatusCode}: {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var errors = JsonDocument.Parse(body).RootElement.GetProperty("errors");
-        Assert.True(errors.TryGetProperty(parameter, out var messages), $"errors should name {parameter}: {body}");
-        Assert.Contains(message, messages[0].GetString());
+        await lab.Api.Client.AssertValidationProblemAsync($"{Root}/{path}", parameter, message);
     }
 }

@@ -5,12 +5,13 @@ namespace PitfallLab.Tests.Fixtures;
 public static class Problems
 {
     /// <summary>
-    /// GET <paramref name="path"/> must answer 400 application/problem+json whose <c>errors</c> names
+    /// GET (or <paramref name="method"/>, without a body) <paramref name="path"/> must answer 400 application/problem+json whose <c>errors</c> names
     /// <paramref name="parameter"/>, and when given, whose first message for it contains <paramref name="message"/>.
     /// </summary>
-    public static async Task AssertValidationProblemAsync(this HttpClient client, string path, string parameter, string? message = null)
+    public static async Task AssertValidationProblemAsync(this HttpClient client, string path, string parameter, string? message = null, HttpMethod? method = null)
     {
-        using var response = await client.GetAsync(path);
+        using var request = new HttpRequestMessage(method ?? HttpMethod.Get, path);
+        using var response = await client.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
 
         Assert.True(400 == (int)response.StatusCode, $"{path} answered {(int)response.StatusCode}: {body}");
