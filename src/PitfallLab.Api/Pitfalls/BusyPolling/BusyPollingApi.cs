@@ -15,8 +15,7 @@ public static class BusyPollingApi
 
     public static IServiceCollection AddBusyPolling(this IServiceCollection services)
     {
-        services.AddSingleton<BusyPollingCounters>();
-        services.AddSingleton<ILabCounters>(sp => sp.GetRequiredService<BusyPollingCounters>());
+        services.AddLabCounters<BusyPollingCounters>();
         services.AddSingleton<BusyPollingWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<BusyPollingWorker>());
         return services;

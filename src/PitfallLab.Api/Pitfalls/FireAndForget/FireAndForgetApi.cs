@@ -19,8 +19,7 @@ public static class FireAndForgetApi
         // Subscribed to TaskScheduler.UnobservedTaskException from startup, before any charge can be lost.
         services.AddSingleton<UnobservedTasks>();
         services.AddHostedService(sp => sp.GetRequiredService<UnobservedTasks>());
-        services.AddSingleton<FireAndForgetCounters>();
-        services.AddSingleton<ILabCounters>(sp => sp.GetRequiredService<FireAndForgetCounters>());
+        services.AddLabCounters<FireAndForgetCounters>();
         services.AddSingleton<ChargeJobs>();
         services.AddSingleton<ChargeQueue>();
         services.AddHostedService<ChargeWorker>();

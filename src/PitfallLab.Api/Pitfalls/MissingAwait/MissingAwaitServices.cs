@@ -17,8 +17,7 @@ public static class MissingAwaitServices
     /// </summary>
     public static IServiceCollection AddMissingAwait(this IServiceCollection services)
     {
-        services.AddSingleton<MissingAwaitCounters>();
-        services.AddSingleton<ILabCounters>(sp => sp.GetRequiredService<MissingAwaitCounters>());
+        services.AddLabCounters<MissingAwaitCounters>();
         services.AddSingleton<OrderReader>();
         foreach (var variant in Variants)
         {

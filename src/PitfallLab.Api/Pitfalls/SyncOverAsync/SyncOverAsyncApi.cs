@@ -20,9 +20,7 @@ public static class SyncOverAsyncApi
     public static IServiceCollection AddSyncOverAsync(this IServiceCollection services)
     {
         services.AddOptions<SyncOverAsyncOptions>().BindConfiguration("SyncOverAsync").ValidateDataAnnotations().ValidateOnStart();
-        return services.AddSingleton<BlockedRequestsGate>()
-            .AddSingleton<SyncOverAsyncCounters>()
-            .AddSingleton<ILabCounters>(sp => sp.GetRequiredService<SyncOverAsyncCounters>());
+        return services.AddSingleton<BlockedRequestsGate>().AddLabCounters<SyncOverAsyncCounters>();
     }
 
     public static RouteGroupBuilder MapSyncOverAsync(this IEndpointRouteBuilder routes)

@@ -47,8 +47,7 @@ public static class UnboundedConcurrencyServices
 {
     public static IServiceCollection AddUnboundedConcurrency(this IServiceCollection services)
     {
-        services.AddSingleton<UnboundedConcurrencyCounters>();
-        services.AddSingleton<ILabCounters>(sp => sp.GetRequiredService<UnboundedConcurrencyCounters>());
+        services.AddLabCounters<UnboundedConcurrencyCounters>();
         return services;
     }
 }

@@ -60,7 +60,5 @@ public static class WhenAllFailuresServices
 {
     /// <summary>One instance, injected by the handlers and listed among the lab's counters.</summary>
     public static IServiceCollection AddWhenAllFailures(this IServiceCollection services) =>
-        services
-            .AddSingleton<WhenAllFailuresCounters>()
-            .AddSingleton<ILabCounters>(sp => sp.GetRequiredService<WhenAllFailuresCounters>());
+        services.AddLabCounters<WhenAllFailuresCounters>();
 }
