@@ -14,7 +14,8 @@ public static class BlockingIoApi
     private const string Id = BlockingIoEntry.Id;
     private static readonly PoolShape Pool = new(MaxPoolSize: 30, TimeoutSeconds: 15);
 
-    private const string OrdersSql = """
+    // Also the database half of sync-over-async's job: the two pitfalls run the same query.
+    internal const string OrdersSql = """
         SELECT count(*) AS Orders, coalesce(sum(total), 0) AS Total
         FROM orders
         WHERE user_id = @UserId

@@ -67,16 +67,11 @@ public static class SyncOverAsyncApi
     /// <summary>The job, written async as any library would write it: no thread is held while its IO is in flight.</summary>
     public static async Task<TimedUserOrders> JobAsync(BackendClient backend, NpgsqlDataSource db, BlockingIoKnobs knobs, CancellationToken ct)
     {
-        const string sql = """
-            SELECT count(*) AS Orders, coalesce(sum(total), 0) AS Total
-            FROM orders
-            WHERE user_id = @UserId
-            """;
         var started = Stopwatch.GetTimestamp();
         var user = await backend.GetUserAsync(knobs.UserId, knobs.Call, ct);
         var backendMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         await using var conn = await db.OpenConnectionAsync(ct);
-        var orders = await conn.QuerySingleAsync<OrderSummary>(new CommandDefinition(sql, new { knobs.UserId }, cancellationToken: ct));
+        var orders = await conn.QuerySingleAsync<OrderSummary>(new CommandDefinition(BlockingIoApi.OrdersSql, new { knobs.UserId }, cancellationToken: ct));
         var databaseMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds - backendMs;
         return new(new UserOrders(user, orders), new IoEvidence(Math.Round(backendMs, 1), Math.Round(databaseMs, 1)));
     }
