@@ -19,12 +19,6 @@ public sealed partial class MissingAwaitTests
             $"{Acknowledged} acknowledged, {Readable} readable right after their 2xx; POST p50={P50Ms:F0}ms max={MaxMs:F0}ms";
     }
 
-    private sealed record Burst(IReadOnlyDictionary<int, int> Statuses, double P95Ms, double MaxMs, double WallMs)
-    {
-        public override string ToString() =>
-            $"statuses {string.Join(", ", Statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}x{s.Value}"))}; p95={P95Ms:F0}ms max={MaxMs:F0}ms wall={WallMs:F0}ms";
-    }
-
     private static string NewKey(string tag) => $"test/{tag}/{Guid.NewGuid():N}";
 
     private static StringContent JsonBody(string json) => new(json, Encoding.UTF8, "application/json");
@@ -67,29 +61,9 @@ public sealed partial class MissingAwaitTests
         return new ReadYourWrite(acknowledged, readable, keys, sorted[sorted.Length / 2], sorted[^1]);
     }
 
-    private static async Task<Burst> BurstAsync(HttpClient client, string variant, int delayMs, int total, int concurrency)
-    {
-        var statuses = new ConcurrentDictionary<int, int>();
-        var latencies = new double[total];
-        var next = -1;
-        var wall = Stopwatch.StartNew();
-
-        async Task Worker()
-        {
-            int i;
-            while ((i = Interlocked.Increment(ref next)) < total)
-            {
-                var started = Stopwatch.GetTimestamp();
-                var (status, _, _) = await PlaceAsync(client, variant, NewKey("burst"), userId: 1 + i, delayMs: delayMs);
-                latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                statuses.AddOrUpdate((int)status, 1, (_, n) => n + 1);
-            }
-        }
-
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(Worker)));
-        var sorted = latencies.Order().ToArray();
-        return new Burst(statuses, sorted[(int)Math.Ceiling(0.95 * total) - 1], sorted[^1], wall.Elapsed.TotalMilliseconds);
-    }
+    private static Task<LoadResult> BurstAsync(HttpClient client, string variant, int delayMs, int total, int concurrency) =>
+        Load.RunAsync(concurrency, total, async i =>
+            (await PlaceAsync(client, variant, NewKey("burst"), userId: 1 + i, delayMs: delayMs)).Status);
 
     private static async Task<JsonElement> TotalsAsync(HttpClient client, string variant) =>
         (await client.GetJsonAsync("/lab/stats")).GetProperty("pitfalls").GetProperty("missing-await").GetProperty(variant);

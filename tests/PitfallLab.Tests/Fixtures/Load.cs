@@ -54,7 +54,17 @@ public static class Load
         return new LoadResult(latencies, statuses, wall.Elapsed.TotalMilliseconds);
     }
 
-    public static async Task<LoadResult> RunAsync(HttpClient client, string path, int concurrency, int total, HttpMethod? method = null)
+    public static Task<LoadResult> RunAsync(HttpClient client, string path, int concurrency, int total, HttpMethod? method = null) =>
+        RunAsync(concurrency, total, async _ =>
+        {
+            using var request = new HttpRequestMessage(method ?? HttpMethod.Get, path);
+            using var response = await client.SendAsync(request);
+            await response.Content.ReadAsByteArrayAsync();
+            return response.StatusCode;
+        });
+
+    /// <summary>Closed loop over any request: <paramref name="concurrency"/> workers share <paramref name="total"/> calls of <paramref name="send"/>(i), each timed.</summary>
+    public static async Task<LoadResult> RunAsync(int concurrency, int total, Func<int, Task<HttpStatusCode>> send)
     {
         var latencies = new double[total];
         var statuses = new HttpStatusCode[total];
@@ -67,11 +77,8 @@ public static class Load
             while ((i = Interlocked.Increment(ref next)) < total)
             {
                 var started = Stopwatch.GetTimestamp();
-                using var request = new HttpRequestMessage(method ?? HttpMethod.Get, path);
-                using var response = await client.SendAsync(request);
-                await response.Content.ReadAsByteArrayAsync();
+                statuses[i] = await send(i);
                 latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                statuses[i] = response.StatusCode;
             }
         }
 
