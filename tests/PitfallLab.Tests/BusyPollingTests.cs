@@ -99,7 +99,7 @@ public sealed class BusyPollingTests(LabFixture lab, ITestOutputHelper output)
         Assert.Equal("running", result.GetProperty("status").GetString());
         Assert.True(o.GetProperty("elapsedMs").GetDouble() < jobMs / 2.0, $"the wait is bounded by timeoutMs, not the job: {o}");
 
-        await Eventually(async () => (await ReadJobAsync(result.GetProperty("jobId").GetGuid())).Status == "done", TimeSpan.FromSeconds(10));
+        await Eventually.HoldsAsync(async () => (await ReadJobAsync(result.GetProperty("jobId").GetGuid())).Status == "done", TimeSpan.FromSeconds(10), "the worker finishes the job");
     }
 
     [Fact]
@@ -166,14 +166,4 @@ public sealed class BusyPollingTests(LabFixture lab, ITestOutputHelper output)
         observations.Select(o => Evidence(o, name)).Order().ToArray() is var sorted ? sorted[sorted.Length / 2] : 0;
 
     private static double Least(IEnumerable<JsonElement> observations, string name) => observations.Min(o => Evidence(o, name));
-
-    private static async Task Eventually(Func<Task<bool>> condition, TimeSpan limit)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(clock.Elapsed < limit, $"condition not met within {limit.TotalSeconds} s");
-            await Task.Delay(100);
-        }
-    }
 }

@@ -37,7 +37,7 @@ public sealed class FireAndForgetTests(LabFixture lab, ITestOutputHelper output)
         Assert.Equal(failed.Count, Delta(before, after, "failuresHappened"));
         Assert.Equal(failed.Count, Delta(before, after, "failuresVisible"));
         foreach (var id in failed.Select(j => j.GetProperty("id").GetString()))
-            await EventuallyAsync(() => Task.FromResult(api.RecentOutput.Contains($"Charge job {id} failed", StringComparison.Ordinal)), $"the log names failed job {id}");
+            await Eventually.HoldsAsync(() => Task.FromResult(api.RecentOutput.Contains($"Charge job {id} failed", StringComparison.Ordinal)), JobPatience, $"the log names failed job {id}");
         output.WriteLine($"good: {Charges} charges, {failed.Count} failed, {failed.Count} visible (job status failed + log line), {done.Count} done");
     }
 
@@ -69,14 +69,14 @@ public sealed class FireAndForgetTests(LabFixture lab, ITestOutputHelper output)
         // Only a GC that finalizes the dropped Tasks makes the runtime report them: without the request, without a caller.
         var revealed = new HashSet<Guid>();
         var (collections, unobserved) = (0, default(JsonElement));
-        await EventuallyAsync(async () =>
+        await Eventually.HoldsAsync(async () =>
         {
             collections++;
             unobserved = (await api.Client.PostJsonAsync($"{Root}/collect")).GetProperty("result").GetProperty("after");
             foreach (var message in unobserved.GetProperty("recent").EnumerateArray().Select(m => m.GetString()!))
                 revealed.UnionWith(lost.Where(id => message.Contains(id.ToString(), StringComparison.Ordinal)));
             return revealed.SetEquals(lost);
-        }, "a forced collection reports every lost charge through UnobservedTaskException");
+        }, JobPatience, "a forced collection reports every lost charge through UnobservedTaskException");
         output.WriteLine($"bad: {Charges} charges, {failures} failed, 0 visible (no job, no log); after {collections} forced GC(s) UnobservedTaskException reported " +
             $"{revealed.Count} of them (process-wide so far: {unobserved.GetProperty("total")} unobserved, {unobserved.GetProperty("fromThisPitfall")} from this pitfall)");
     }
@@ -106,7 +106,7 @@ public sealed class FireAndForgetTests(LabFixture lab, ITestOutputHelper output)
         // Slow charges occupy every consumer, then quick ones fill the queue behind them.
         var slow = await Task.WhenAll(Enumerable.Range(0, consumers).Select(_ => api.ChargeAsync("good", "failRate=0&delayMs=4000")));
         foreach (var charge in slow)
-            await EventuallyAsync(async () => (await api.Client.GetJsonAsync($"{Root}/jobs/{charge.Id}")).GetProperty("status").GetString() == "running", $"slow job {charge.Id} runs");
+            await Eventually.HoldsAsync(async () => (await api.Client.GetJsonAsync($"{Root}/jobs/{charge.Id}")).GetProperty("status").GetString() == "running", JobPatience, $"slow job {charge.Id} runs");
         var queued = new List<Guid>();
         for (var status = HttpStatusCode.Accepted; status == HttpStatusCode.Accepted && queued.Count < 2 * capacity;)
         {

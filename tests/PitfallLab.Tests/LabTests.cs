@@ -40,8 +40,9 @@ public sealed class LabTests(LabFixture lab)
         Assert.Equal(0, reset.GetProperty("backend").GetProperty("total").GetInt64());
         Assert.DoesNotContain(reset.GetProperty("dbPools").EnumerateArray(), p => IsSandbox(p.GetProperty("pool")));
         // The server sees them go (closing is asynchronous on its side).
-        await Eventually(async () =>
-            SandboxConnections(await api.Client.GetJsonAsync("/lab/stats")) <= SandboxConnections(before) - ours);
+        await Eventually.HoldsAsync(async () =>
+            SandboxConnections(await api.Client.GetJsonAsync("/lab/stats")) <= SandboxConnections(before) - ours,
+            TimeSpan.FromSeconds(5), "the reset pools' connections leave pg_stat_activity");
     }
 
     private static long SandboxConnections(JsonElement stats) =>
@@ -51,14 +52,4 @@ public sealed class LabTests(LabFixture lab)
 
     private static bool IsSandbox(JsonElement name) =>
         name.GetString() is { } n && n.StartsWith("pitfalllab/blocking-io/", StringComparison.Ordinal);
-
-    private static async Task Eventually(Func<Task<bool>> condition)
-    {
-        for (var attempt = 0; attempt < 50; attempt++)
-        {
-            if (await condition()) return;
-            await Task.Delay(100);
-        }
-        Assert.Fail("condition not met within 5 s");
-    }
 }

@@ -71,7 +71,7 @@ public sealed partial class MissingAwaitTests
     /// <summary>The variant's totals once no save is running any more: every dropped save has ended, one way or the other.</summary>
     private static async Task<JsonElement> SettledTotalsAsync(HttpClient client, string variant)
     {
-        await EventuallyAsync(async () => Long(await TotalsAsync(client, variant), "running") == 0,
+        await Eventually.HoldsAsync(async () => Long(await TotalsAsync(client, variant), "running") == 0,
             TimeSpan.FromSeconds(30), () => $"every {variant} save should have ended");
         return await TotalsAsync(client, variant);
     }
@@ -100,16 +100,5 @@ public sealed partial class MissingAwaitTests
         Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"expected 400, got {(int)response.StatusCode}: {body}");
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         return JsonDocument.Parse(body).RootElement.Clone();
-    }
-
-    private static async Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan limit, Func<string> what)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < limit)
-        {
-            if (await condition()) return;
-            await Task.Delay(200);
-        }
-        Assert.Fail($"not within {limit.TotalSeconds:F0} s: {what()}");
     }
 }

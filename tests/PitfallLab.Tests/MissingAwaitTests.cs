@@ -101,7 +101,7 @@ public sealed partial class MissingAwaitTests(LabFixture lab, ITestOutputHelper 
 
         var settled = Stopwatch.StartNew();
         var last = "";
-        await EventuallyAsync(async () =>
+        await Eventually.HoldsAsync(async () =>
         {
             var stats = await api.Client.GetJsonAsync("/lab/stats");
             var pool = stats.GetProperty("dbPools").EnumerateArray()

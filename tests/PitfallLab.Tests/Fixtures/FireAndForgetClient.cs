@@ -11,6 +11,9 @@ public static class FireAndForgetClient
 {
     public const string Root = "/pitfalls/fire-and-forget";
 
+    /// <summary>How long a test waits for a charge, a log line or a collection to happen in the background.</summary>
+    public static readonly TimeSpan JobPatience = TimeSpan.FromSeconds(20);
+
     public sealed record Accepted(Guid Id, string? Location);
 
     /// <summary>POSTs a charge and asserts the 202 observation, whose statusUrl must agree with its Location header.</summary>
@@ -30,11 +33,11 @@ public static class FireAndForgetClient
     public static async Task<JsonElement> FinishedJobAsync(this ServiceProcess api, Guid id)
     {
         JsonElement job = default;
-        await EventuallyAsync(async () =>
+        await Eventually.HoldsAsync(async () =>
         {
             job = await api.Client.GetJsonAsync($"{Root}/jobs/{id}");
             return job.GetProperty("status").GetString() is "done" or "failed";
-        }, $"job {id} finishes");
+        }, JobPatience, $"job {id} finishes");
         return job;
     }
 
@@ -87,11 +90,11 @@ public static class FireAndForgetClient
     public static async Task<JsonElement> RanToTheEndAsync(this ServiceProcess api, string variant, JsonElement before, int charges)
     {
         JsonElement now = default;
-        await EventuallyAsync(async () =>
+        await Eventually.HoldsAsync(async () =>
         {
             now = await api.TallyAsync(variant);
             return Delta(before, now, "failuresHappened") + Delta(before, now, "succeeded") == charges;
-        }, $"every {variant} charge ran to its end");
+        }, JobPatience, $"every {variant} charge ran to its end");
         return now;
     }
 
@@ -121,15 +124,5 @@ public static class FireAndForgetClient
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.True(JsonDocument.Parse(body).RootElement.GetProperty("errors").TryGetProperty(parameter, out var messages), $"errors should name {parameter}: {body}");
         Assert.Contains(message, messages[0].GetString());
-    }
-
-    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, int seconds = 20)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"not within {seconds} s: {what}");
-            await Task.Delay(100);
-        }
     }
 }
