@@ -144,8 +144,7 @@ public sealed class FireAndForgetTests(LabFixture lab, ITestOutputHelper output)
     public async Task BadKnobsGetA400NamingTheParameterAndStartNoCharge(string route, string parameter, string message)
     {
         var before = Pitfall(await lab.Api.Client.GetJsonAsync("/lab/stats"));
-        using var response = await lab.Api.Client.PostAsync($"{Root}/{route}", content: null);
-        await AssertProblemNamesAsync(response, parameter, message);
+        await lab.Api.Client.AssertValidationProblemAsync($"{Root}/{route}", parameter, message, HttpMethod.Post);
         var after = Pitfall(await lab.Api.Client.GetJsonAsync("/lab/stats"));
         foreach (var variant in new[] { "bad", "good" })
             Assert.Equal(0, Delta(before.GetProperty(variant), after.GetProperty(variant), "accepted"));
@@ -154,8 +153,7 @@ public sealed class FireAndForgetTests(LabFixture lab, ITestOutputHelper output)
     [Fact]
     public async Task AMalformedJobIdGetsA400AndTheCatalogEntryNamesEveryRoute()
     {
-        using var response = await lab.Api.Client.GetAsync($"{Root}/jobs/not-a-guid");
-        await AssertProblemNamesAsync(response, "id", "not a valid Guid");
+        await lab.Api.Client.AssertValidationProblemAsync($"{Root}/jobs/not-a-guid", "id", "not a valid Guid");
 
         var entry = await lab.Api.Client.GetJsonAsync("/pitfalls/fire-and-forget");
         Assert.Equal(10, entry.GetProperty("number").GetInt32());

@@ -116,13 +116,4 @@ public static class FireAndForgetClient
         var paid = await db.QueryAsync<string>("SELECT request_key FROM orders WHERE request_key = ANY(@keys) AND status = 'paid'", new { keys });
         return paid.Select(key => Guid.Parse(key[prefix.Length..])).ToHashSet();
     }
-
-    public static async Task AssertProblemNamesAsync(HttpResponseMessage response, string parameter, string message)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"answered {(int)response.StatusCode}: {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.True(JsonDocument.Parse(body).RootElement.GetProperty("errors").TryGetProperty(parameter, out var messages), $"errors should name {parameter}: {body}");
-        Assert.Contains(message, messages[0].GetString());
-    }
 }
