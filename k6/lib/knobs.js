@@ -16,6 +16,7 @@
  * @property {number} [VUS]             preAllocatedVUs per scenario
  * @property {number} [MAX_VUS]         maxVUs per scenario
  * @property {string} [RESULTS_DIR]     where handleSummary writes, relative to the working dir
+ * @property {string} [QUIET_WAIT]      setup() waits at most this long for the API's thread pool to be quiet; 0 skips
  */
 
 /**
@@ -37,6 +38,8 @@
  * @property {number} maxVus
  * @property {string[]} scenario     SCENARIO split on commas; empty = every variant
  * @property {string} resultsDir     no trailing slash
+ * @property {string} quietWait
+ * @property {number} quietWaitMs
  */
 
 /** @typedef {{ value: number, error?: undefined } | { value?: undefined, error: string }} Parsed */
@@ -191,6 +194,7 @@ export function readConfig(defaults = {}) {
   const maxVus = int('MAX_VUS', defaults.MAX_VUS ?? Math.max(vus, Math.ceil(rate * timeout.ms / 1000)));
   if (errors.length === 0 && maxVus < vus) errors.push(`MAX_VUS=${maxVus} is below VUS=${vus}: raise MAX_VUS or lower VUS`);
   const scenario = (envValue('SCENARIO') ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '' && s !== 'all');
+  const quietWait = dur('QUIET_WAIT', defaults.QUIET_WAIT ?? '90s', 0);
   const resultsDir = (envValue('RESULTS_DIR') ?? defaults.RESULTS_DIR ?? 'k6/results').replace(/\/+$/, '');
   if (resultsDir === '') errors.push('RESULTS_DIR: expected a directory such as k6/results');
 
@@ -202,5 +206,6 @@ export function readConfig(defaults = {}) {
     timeout: timeout.text, timeoutMs: timeout.ms,
     sloP95Ms, maxFailedRate, minChecksRate, maxDropped,
     vus, maxVus, scenario, resultsDir,
+    quietWait: quietWait.text, quietWaitMs: quietWait.ms,
   };
 }

@@ -4,6 +4,7 @@ import { readConfig } from './knobs.js';
 import { buildOptions } from './scenarios.js';
 import { callVariant } from './request.js';
 import { pitfallSummary } from './summary.js';
+import { waitForQuietPool } from './quiet.js';
 
 /** @typedef {import('./knobs.js').KnobDefaults} KnobDefaults */
 /** @typedef {import('./knobs.js').LabConfig} LabConfig */
@@ -21,6 +22,7 @@ import { pitfallSummary } from './summary.js';
  * @property {(variant: V, opts?: CallOptions) => ReturnType<typeof callVariant>} call
  *   requests routes[variant] with the shared timeout, tags and checks
  * @property {(data: SummaryData) => Record<string, string>} handleSummary
+ * @property {() => number} setup  export it as `setup` (or call it first in yours): waits for a quiet thread pool
  */
 
 /**
@@ -49,5 +51,6 @@ export function definePitfall(spec) {
     },
     call: (variant, opts) => callVariant(config, { pitfall: id, variant, route: routes[variant] }, opts),
     handleSummary: (data) => pitfallSummary(data, { pitfall: id, variants, config }),
+    setup: () => waitForQuietPool(config),
   };
 }

@@ -90,6 +90,8 @@ export function buildOptions(pitfall, variants, config, opts = {}) {
   const scenarios = buildScenarios(pitfall, variants, config, opts.exec);
   return {
     scenarios,
+    // setup() may wait QUIET_WAIT for the thread pool (lib/quiet.js), beyond k6's default 60 s.
+    setupTimeout: formatDuration(config.quietWaitMs + 30000),
     thresholds: buildThresholds(Object.keys(scenarios), config),
     summaryTrendStats: [...SUMMARY_TREND_STATS],
   };

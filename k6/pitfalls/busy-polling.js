@@ -110,6 +110,9 @@ export function probe() {
   callVariant(lab.config, { pitfall: lab.id, variant: name, route: PROBE_ROUTE }, { observation: false });
 }
 
+// Waits for a quiet thread pool first, so a re-run starts as clean as a first run (lib/quiet.js).
+export const setup = lab.setup;
+
 /** @param {import('../lib/summary.js').SummaryData} data */
 export function handleSummary(data) {
   const out = lab.handleSummary(data);

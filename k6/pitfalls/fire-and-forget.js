@@ -94,6 +94,7 @@ export function run() {
 
 /** @returns {Record<string, unknown>} the pitfall's tallies before the run */
 export function setup() {
+  lab.setup();
   return tallies();
 }
 

@@ -86,6 +86,9 @@ export function run() {
   readYourWrite.add(res.status === 200);
 }
 
+// Waits for a quiet thread pool first, so a re-run starts as clean as a first run (lib/quiet.js).
+export const setup = lab.setup;
+
 /** @param {import('../lib/summary.js').SummaryData} data */
 export function handleSummary(data) {
   return lab.handleSummary(data);

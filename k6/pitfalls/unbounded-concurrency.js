@@ -89,6 +89,9 @@ export function run() {
   for (const cause of CAUSES) itemsFailed.add(counts?.[cause] ?? 0, { cause });
 }
 
+// Waits for a quiet thread pool first, so a re-run starts as clean as a first run (lib/quiet.js).
+export const setup = lab.setup;
+
 /** @param {import('../lib/summary.js').SummaryData} data */
 export function handleSummary(data) {
   return lab.handleSummary(data);

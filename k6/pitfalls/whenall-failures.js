@@ -100,6 +100,9 @@ export function run() {
   callsCancelled.add(e.callsCancelled);
 }
 
+// Waits for a quiet thread pool first, so a re-run starts as clean as a first run (lib/quiet.js).
+export const setup = lab.setup;
+
 /** @param {import('../lib/summary.js').SummaryData} data */
 export function handleSummary(data) {
   const out = lab.handleSummary(data);

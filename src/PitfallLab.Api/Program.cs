@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using PitfallLab.Api.Backend;
 using PitfallLab.Api.Data;
 using PitfallLab.Api.Lab;
+using PitfallLab.Api.Lab.Guardrails;
 using PitfallLab.Api.Pitfalls.BlockingIo;
 using PitfallLab.Api.Pitfalls.MissingAwait;
 using PitfallLab.Api.Pitfalls.WhenAllFailures;
@@ -14,6 +15,8 @@ var builder = WebApplication.CreateBuilder(args);
 // appsettings.json's default Urls would beat ASPNETCORE_URLS (a host setting, loaded first): restore env < --urls order.
 builder.Configuration.AddEnvironmentVariables("ASPNETCORE_").AddCommandLine(args);
 
+// A stop (./lab down, docker stop, Ctrl+C) waits at most 5 s for requests in flight, not .NET's default 30 s.
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemKeys.UseQueryNames);
 builder.Services.AddExceptionHandler<BadRequestHandler>();
 builder.Services.AddValidation();
@@ -22,6 +25,7 @@ builder.Services.AddOpenApi(o => o.AddDocumentTransformer<CatalogTags>());
 
 builder.Services.AddLabDatabase(builder.Configuration);
 builder.Services.AddSingleton<SandboxPools>();
+builder.Services.AddStageGuard();
 builder.Services.AddLabHealthChecks();
 builder.Services.AddMissingAwait();
 builder.Services.AddWhenAllFailures();
@@ -42,6 +46,7 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseStageGuard();
 
 app.MapOpenApi();
 app.UseSwaggerUI(o =>

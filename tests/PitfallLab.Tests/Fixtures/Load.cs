@@ -13,10 +13,14 @@ public sealed record LoadResult(IReadOnlyList<double> LatenciesMs, IReadOnlyList
 
     public double P50 => Percentile(50);
     public double P95 => Percentile(95);
-    public int Failures => Statuses.Count(s => (int)s >= 400);
+    /// <summary>Error answers, and requests the client gave up on (status 0: timed out or refused).</summary>
+    public int Failures => Statuses.Count(s => s == 0 || (int)s >= 400);
 
     public override string ToString() =>
-        $"n={LatenciesMs.Count} p50={P50:F0}ms p95={P95:F0}ms max={LatenciesMs.Max():F0}ms failures={Failures} wall={WallMs:F0}ms";
+        $"n={LatenciesMs.Count} p50={P50:F0}ms p95={P95:F0}ms max={LatenciesMs.Max():F0}ms failures={Failures}{FailureStatuses} wall={WallMs:F0}ms";
+
+    private string FailureStatuses => Failures == 0 ? "" :
+        " (" + string.Join(", ", Statuses.Where(s => s == 0 || (int)s >= 400).GroupBy(s => (int)s).Select(g => $"{g.Count()}x {g.Key}")) + ")";
 }
 
 /// <summary>Small load generators: closed loop (workers share requests) and open loop (a fixed arrival rate, like k6's).</summary>
@@ -25,8 +29,10 @@ public static class Load
     /// <summary>
     /// Starts <c>rate</c> requests a second for <c>seconds</c>, whether or not earlier ones have answered:
     /// a slow server meets a growing queue, as it would in production and under k6's constant-arrival-rate.
+    /// With a <paramref name="timeout"/>, a request not answered by then is given up (the connection dropped, as k6
+    /// does) and recorded with status 0.
     /// </summary>
-    public static async Task<LoadResult> AtRateAsync(HttpClient client, string path, int rate, double seconds)
+    public static async Task<LoadResult> AtRateAsync(HttpClient client, string path, int rate, double seconds, TimeSpan? timeout = null)
     {
         var total = (int)(rate * seconds);
         var latencies = new double[total];
@@ -37,10 +43,15 @@ public static class Load
         async Task Send(int i)
         {
             var started = Stopwatch.GetTimestamp();
-            using var response = await client.GetAsync(path);
-            await response.Content.ReadAsByteArrayAsync();
+            using var giveUp = new CancellationTokenSource(timeout ?? Timeout.InfiniteTimeSpan);
+            try
+            {
+                using var response = await client.GetAsync(path, giveUp.Token);
+                await response.Content.ReadAsByteArrayAsync(giveUp.Token);
+                statuses[i] = response.StatusCode;
+            }
+            catch (OperationCanceledException) when (giveUp.IsCancellationRequested) { statuses[i] = 0; }
             latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            statuses[i] = response.StatusCode;
         }
 
         for (var i = 0; i < total; i++)

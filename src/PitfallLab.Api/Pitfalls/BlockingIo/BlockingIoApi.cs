@@ -2,6 +2,7 @@ using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using PitfallLab.Api.Backend;
 using PitfallLab.Api.Lab;
+using PitfallLab.Api.Lab.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.BlockingIo;
 
@@ -26,6 +27,7 @@ public static class BlockingIoApi
         var group = routes.MapGroup($"/pitfalls/{Id}").WithTags(BlockingIoEntry.Value.Tag);
 
         group.MapGet("/bad", Bad)
+            .BlocksThreads()
             .WithName("BlockingIoBad")
             .WithSummary("Sync IO in an async handler: HttpClient.Send + Dapper Query")
             .WithDescription(BlockingIoEntry.BadLesson);
@@ -36,6 +38,7 @@ public static class BlockingIoApi
             .WithDescription(BlockingIoEntry.GoodLesson);
 
         group.MapGet("/offloaded", Offloaded)
+            .BlocksThreads()
             .WithName("BlockingIoOffloaded")
             .WithSummary("The run_in_executor fix: await Task.Run(syncCall)")
             .WithDescription(BlockingIoEntry.OffloadedLesson);

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using PitfallLab.Api.Backend;
 using PitfallLab.Api.Lab;
+using PitfallLab.Api.Lab.Guardrails;
 using PitfallLab.Api.Pitfalls.BlockingIo;
 
 namespace PitfallLab.Api.Pitfalls.SyncOverAsync;
@@ -19,8 +20,7 @@ public static class SyncOverAsyncApi
 
     public static IServiceCollection AddSyncOverAsync(this IServiceCollection services)
     {
-        services.AddOptions<SyncOverAsyncOptions>().BindConfiguration("SyncOverAsync").ValidateDataAnnotations().ValidateOnStart();
-        return services.AddSingleton<BlockedRequestsGate>().AddLabCounters<SyncOverAsyncCounters>();
+        return services.AddLabCounters<SyncOverAsyncCounters>();
     }
 
     public static RouteGroupBuilder MapSyncOverAsync(this IEndpointRouteBuilder routes)
@@ -28,7 +28,7 @@ public static class SyncOverAsyncApi
         var group = routes.MapGroup($"/pitfalls/{Id}").WithTags(SyncOverAsyncEntry.Value.Tag);
 
         group.MapGet("/bad", Bad)
-            .AddEndpointFilter(BlockedRequestsGate.Filter)
+            .BlocksThreads()
             .WithName("SyncOverAsyncBad")
             .WithSummary("Blocks on the async job: GetAwaiter().GetResult()")
             .WithDescription(SyncOverAsyncEntry.BadLesson);

@@ -1,4 +1,5 @@
 using PitfallLab.Api.Lab;
+using PitfallLab.Api.Lab.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.SyncOverAsync;
 
@@ -7,7 +8,7 @@ namespace PitfallLab.Api.Pitfalls.SyncOverAsync;
 /// turn (the guardrail), and the deadlock variant's totals: every deadlock reported was rescued, and no dedicated
 /// thread outlives its request (<c>uiThreadsAlive</c> is 0 whenever no deadlock request is in flight).
 /// </summary>
-public sealed class SyncOverAsyncCounters(BlockedRequestsGate gate) : ILabCounters
+public sealed class SyncOverAsyncCounters(ThreadGates gates) : ILabCounters
 {
     private long started, runs, deadlocks, rescued, clientAborts;
     private int alive;
@@ -34,9 +35,9 @@ public sealed class SyncOverAsyncCounters(BlockedRequestsGate gate) : ILabCounte
 
     public object Snapshot() => new
     {
-        badBlockingNow = gate.Inside,
-        badWaitingForTurn = gate.Waiting,
-        maxBlockedRequests = gate.MaxBlockedRequests,
+        badBlockingNow = gates.For($"{SyncOverAsyncEntry.Id}/bad").Figures(gates.Max).Blocking,
+        badWaitingForTurn = gates.For($"{SyncOverAsyncEntry.Id}/bad").Figures(gates.Max).Waiting,
+        maxBlockedRequests = gates.Max,
         uiThreadsStarted = Interlocked.Read(ref started),
         uiThreadsAlive = UiThreadsAlive,
         runs = Interlocked.Read(ref runs),

@@ -13,9 +13,9 @@ public static class SyncOverAsyncEntry
         threads, queued behind the new requests. One request looks exactly like good; under concurrent load the pool
         starves, good requests on the same process wait too, and the pool adds threads only a few a second: compare
         `runtime.threadPoolAtStart.threads` with good's, watch `/lab/stats`, run `k6 run k6/pitfalls/sync-over-async.js`.
-        Lab guardrail, not part of the lesson: at most `SyncOverAsync:MaxBlockedRequests` (32) bad requests block at
-        once, the others wait their turn without a thread (`pitfalls.sync-over-async` in `/lab/stats`), so the process
-        is back to normal seconds after the load stops. With 0 (no cap) the starvation feeds itself and outlasts the load.
+        Lab guardrail, not part of the lesson: at most `Guardrails:MaxBlockedRequests` (32) bad requests block at
+        once, the others wait their turn without a thread (`guardrails` in `/lab/stats`), so the process is back to
+        normal seconds after the load stops. With 0 (no cap) the starvation feeds itself and outlasts the load.
         ASP.NET Core has no SynchronizationContext, so here it starves; on a UI thread it deadlocks: see `/deadlock`.
         """;
 

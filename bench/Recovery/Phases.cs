@@ -1,0 +1,49 @@
+using System.Diagnostics;
+
+namespace PitfallLab.Bench.Recovery;
+
+public sealed record Phase(LoadFigures Load, LoadFigures Live);
+
+/// <summary>The three phases of one variant's measurement: good's baseline, bad's load, and the recovery after it.</summary>
+public static class Phases
+{
+    private static readonly TimeSpan LiveTimeout = TimeSpan.FromSeconds(1);
+
+    /// <summary>Runs the variant at the bad variant's rate while /health/live is probed 10 times a second beside it.</summary>
+    public static async Task<Phase> LoadAsync(HttpClient http, BadVariant bad, string variant, double seconds, Stopwatch clock)
+    {
+        var duration = TimeSpan.FromSeconds(seconds);
+        var live = OpenLoop.RunAsync(http, _ => new HttpRequestMessage(HttpMethod.Get, "/health/live"), 10, duration, LiveTimeout, clock);
+        var load = await OpenLoop.RunAsync(http, i => bad.Request(variant, i), bad.Rate, duration,
+            TimeSpan.FromSeconds(bad.TimeoutSeconds), clock, bad.Evidence);
+        return new Phase(load, await live);
+    }
+
+    /// <summary>
+    /// From the moment the last bad request ended or timed out: a /health/live probe and one good request every 250 ms,
+    /// until three rounds in a row have live answering within 1 s and good within 2x its baseline p95.
+    /// Returns the seconds from that moment to the first of those three rounds, or null after <paramref name="limit"/>.
+    /// </summary>
+    public static async Task<double?> RecoveryAsync(HttpClient http, BadVariant bad, double goodP95, double lastEndedMs, Stopwatch clock, TimeSpan limit)
+    {
+        var bound = 2 * goodP95;
+        double? firstGood = null;
+        var streak = 0;
+        for (var round = 0; clock.Elapsed.TotalMilliseconds - lastEndedMs < limit.TotalMilliseconds; round++)
+        {
+            var roundStarted = clock.Elapsed.TotalMilliseconds;
+            var live = OpenLoop.SendAsync(http, new HttpRequestMessage(HttpMethod.Get, "/health/live"), LiveTimeout, clock);
+            var good = OpenLoop.SendAsync(http, bad.Request("good", 100_000 + round), TimeSpan.FromSeconds(bad.TimeoutSeconds), clock);
+            var (l, g) = (await live, await good);
+            if (!l.Failed && !g.Failed && g.LatencyMs <= bound)
+            {
+                firstGood ??= roundStarted;
+                if (++streak == 3) return Math.Max(0, firstGood.Value - lastEndedMs) / 1000;
+            }
+            else (firstGood, streak) = (null, 0);
+            var next = roundStarted + 250 - clock.Elapsed.TotalMilliseconds;
+            if (next > 0) await Task.Delay(TimeSpan.FromMilliseconds(next));
+        }
+        return null;
+    }
+}
