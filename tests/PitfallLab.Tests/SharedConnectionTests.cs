@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
 using Dapper;
@@ -43,6 +42,34 @@ public sealed partial class SharedConnectionTests(LabFixture lab, ITestOutputHel
         Assert.All(good.Evidence, e => Assert.Equal(Lookups, e.GetProperty("roundTrips").GetInt32()));
         Assert.All(good.Evidence, e => Assert.InRange(e.GetProperty("connectionsUsed").GetInt32(), 1, Lookups));
         Assert.All(batched.Evidence, e => Assert.Equal((1, 1), (e.GetProperty("roundTrips").GetInt32(), e.GetProperty("connectionsUsed").GetInt32())));
+    }
+
+    [Fact]
+    public async Task OneRequestOfEachVariantShowsTheLessonInItsEvidence()
+    {
+        var bad = await lab.Api.Client.GetJsonAsync($"{Root}/bad?lookups={Lookups}&firstUserId=501");
+        var good = await lab.Api.Client.GetJsonAsync($"{Root}/good?lookups={Lookups}&firstUserId=501");
+        var batched = await lab.Api.Client.GetJsonAsync($"{Root}/batched?lookups={Lookups}&firstUserId=501");
+        foreach (var one in new[] { bad, good, batched })
+            output.WriteLine($"{one.GetProperty("variant").GetString(),-8} {one.GetProperty("elapsedMs").GetDouble()} ms {one.GetProperty("evidence")}");
+
+        // Bad: the lookups started while another command ran were refused on the client and never reached the server.
+        var e = bad.GetProperty("evidence");
+        Assert.True(e.GetProperty("itemsFailed").GetInt32() >= 1, $"bad should refuse lookups: {e}");
+        Assert.Equal(e.GetProperty("itemsFailed").GetInt32(), e.GetProperty("commandsRefused").GetInt32());
+        Assert.Equal(Lookups, e.GetProperty("commandsIssued").GetInt32());
+        Assert.Equal(e.GetProperty("itemsOk").GetInt32(), e.GetProperty("roundTrips").GetInt32());
+        Assert.Equal(1, e.GetProperty("connectionsUsed").GetInt32());
+
+        Assert.Equal((Lookups, 0, Lookups), Figures(good, "itemsOk", "itemsFailed", "roundTrips"));
+        Assert.Equal((Lookups, 0, 1), Figures(batched, "itemsOk", "itemsFailed", "roundTrips"));
+        Assert.Equal(1, batched.GetProperty("evidence").GetProperty("connectionsUsed").GetInt32());
+
+        static (int, int, int) Figures(JsonElement o, string a, string b, string c)
+        {
+            var x = o.GetProperty("evidence");
+            return (x.GetProperty(a).GetInt32(), x.GetProperty(b).GetInt32(), x.GetProperty(c).GetInt32());
+        }
     }
 
     [Fact]
