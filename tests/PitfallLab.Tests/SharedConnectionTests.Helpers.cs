@@ -31,7 +31,7 @@ public sealed partial class SharedConnectionTests
             .GroupBy(p => p.Name).ToDictionary(g => g.Key, g => g.First().Value.GetProperty("firstMessage").GetString()!);
 
         public override string ToString() =>
-            $"{Variant,-8} {Requests} requests x {Lookups} lookups, {BurstConcurrency} at a time: items ok {ItemsOk}, failed {ItemsFailed} " +
+            $"{Variant,-8} {Requests} requests x {(ItemsOk + ItemsFailed) / Math.Max(1, Requests)} lookups: items ok {ItemsOk}, failed {ItemsFailed} " +
             $"({ItemErrorRate:P0}; {string.Join(", ", ErrorsByType.Select(e => $"{e.Key} {e.Value}"))}), commands refused {CommandsRefused}, " +
             $"round trips {RoundTrips}, max connections per request {Evidence.Max(e => e.GetProperty("connectionsUsed").GetInt32())}; {Load}";
     }

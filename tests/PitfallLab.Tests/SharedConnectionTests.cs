@@ -20,7 +20,7 @@ public sealed partial class SharedConnectionTests(LabFixture lab, ITestOutputHel
         var good = await BurstAsync("good");
         var batched = await BurstAsync("batched");
         foreach (var burst in new[] { good, bad, batched })
-            output.WriteLine(burst.ToString());
+            output.WriteLine($"closed loop, {BurstConcurrency} at a time: {burst}");
 
         // Bad: every request answers (each lookup tallies its own failure) and only its first lookup gets the connection.
         Assert.All(bad.Statuses, s => Assert.Equal(HttpStatusCode.OK, s));
