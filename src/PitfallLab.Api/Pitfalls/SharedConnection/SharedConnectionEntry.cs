@@ -14,7 +14,7 @@ public static class SharedConnectionEntry
         Look at `evidence.errorsByType` (count and first message), `itemsOk` 1 of 10, `commandsIssued` 10 against
         `commandsRefused` 9 and `roundTrips` 1, `connectionsUsed` 1 (one click, measured). Which lookups get through
         is a race: one that starts after the running command has finished finds the connection free, so under load
-        a few more succeed (70% of lookups failed in a measured burst of 40 requests). The refused commands never
+        a few more succeed (70 to 81% of lookups failed in measured bursts of 40 requests). The refused commands never
         reached the server, so the connection itself survives and goes back to the pool clean. No analyzer flags it.
         """;
 
