@@ -9,6 +9,7 @@ using PitfallLab.Api.Pitfalls.WhenAllFailures;
 using PitfallLab.Api.Pitfalls.UnboundedConcurrency;
 using PitfallLab.Api.Pitfalls.SyncOverAsync;
 using PitfallLab.Api.Pitfalls.BusyPolling;
+using PitfallLab.Api.Pitfalls.SharedConnection;
 using PitfallLab.Api.Pitfalls.FireAndForget;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -32,6 +33,7 @@ builder.Services.AddWhenAllFailures();
 builder.Services.AddUnboundedConcurrency();
 builder.Services.AddSyncOverAsync();
 builder.Services.AddBusyPolling();
+builder.Services.AddSharedConnection();
 builder.Services.AddFireAndForget();
 
 builder.Services.AddOptions<BackendOptions>().BindConfiguration("Backend").ValidateDataAnnotations().ValidateOnStart();
@@ -64,6 +66,7 @@ app.MapWhenAllFailures();
 app.MapUnboundedConcurrency();
 app.MapSyncOverAsync();
 app.MapBusyPolling();
+app.MapSharedConnection();
 app.MapFireAndForget();
 app.MapLab();
 app.MapLabHealth();

@@ -4,6 +4,7 @@ using PitfallLab.Api.Pitfalls.WhenAllFailures;
 using PitfallLab.Api.Pitfalls.UnboundedConcurrency;
 using PitfallLab.Api.Pitfalls.SyncOverAsync;
 using PitfallLab.Api.Pitfalls.BusyPolling;
+using PitfallLab.Api.Pitfalls.SharedConnection;
 using PitfallLab.Api.Pitfalls.FireAndForget;
 
 namespace PitfallLab.Api.Lab;
@@ -19,6 +20,7 @@ public static class PitfallCatalog
         UnboundedConcurrencyEntry.Value,
         SyncOverAsyncEntry.Value,
         BusyPollingEntry.Value,
+        SharedConnectionEntry.Value,
         FireAndForgetEntry.Value,
     ];
 

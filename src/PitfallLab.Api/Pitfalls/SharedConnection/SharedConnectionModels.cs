@@ -1,0 +1,43 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Mvc;
+
+namespace PitfallLab.Api.Pitfalls.SharedConnection;
+
+/// <summary>The job every variant runs: look up <c>lookups</c> seeded users and their orders, all at once.</summary>
+public sealed record SharedConnectionKnobs(
+    [property: FromQuery(Name = "lookups")]
+    [property: Description("How many users to look up in parallel (1..100), each with its own query: ids firstUserId..firstUserId+lookups-1.")]
+    [property: Range(1, 100, ErrorMessage = "lookups must be between 1 and 100.")]
+    int Lookups = 10,
+    [property: FromQuery(Name = "firstUserId")]
+    [property: Description("The first user id looked up (1..4901): with at most 100 lookups every id is one of the 5,000 seeded users.")]
+    [property: Range(1, 4901, ErrorMessage = "firstUserId must be between 1 and 4901.")]
+    int FirstUserId = 1)
+{
+    public IReadOnlyList<int> UserIds => Enumerable.Range(FirstUserId, Lookups).ToList();
+}
+
+/// <summary>One lookup's answer: a seeded user and the count and sum of their orders (columns in constructor order, for Dapper).</summary>
+public sealed record UserOrders(int UserId, string Name, string Tier, int Orders, decimal Total);
+
+/// <summary>The job's result: how many lookups were asked for and succeeded, and the users that came back (by id).</summary>
+public sealed record LookupResult(int Lookups, int Succeeded, int Failed, IReadOnlyList<UserOrders> Users);
+
+/// <summary>How many lookups failed with one exception type, and the first such message (it names the SQL in progress).</summary>
+public sealed record ErrorCount(int Count, string FirstMessage);
+
+/// <summary>
+/// What the lookups did to PostgreSQL: commands issued by the code, commands the connection refused before sending
+/// them, round trips that really reached the server, distinct server backends (connections) used, and why items failed.
+/// </summary>
+public sealed record LookupEvidence(
+    string Connections,
+    int ItemsOk,
+    int ItemsFailed,
+    IReadOnlyDictionary<string, ErrorCount> ErrorsByType,
+    int CommandsIssued,
+    int CommandsRefused,
+    int RoundTrips,
+    int ConnectionsUsed,
+    int PoolMaxPerProcess);
