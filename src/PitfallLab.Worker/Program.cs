@@ -1,9 +1,11 @@
 using PitfallLab.Worker;
 using PitfallLab.Worker.Bad;
 using PitfallLab.Worker.Good;
+using PitfallLab.Worker.Guardrails;
 
 // Pitfall 4's worker: a generic host in its own process. The API starts it with a variant and the knobs, it runs
 // its jobs, and the API sends it SIGTERM, as a deploy, a scale-down or Ctrl+C would. What happens next is the lesson.
+OrphanGuard.Start();
 var builder = Host.CreateApplicationBuilder(args);
 builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
 var options = WorkerOptions.From(builder.Configuration);

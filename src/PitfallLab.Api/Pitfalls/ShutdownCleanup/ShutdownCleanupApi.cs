@@ -14,7 +14,8 @@ public static class ShutdownCleanupApi
     private const string Id = ShutdownCleanupEntry.Id;
 
     public static IServiceCollection AddShutdownCleanup(this IServiceCollection services) =>
-        services.AddSingleton<WorkerSlots>().AddSingleton<RunLedger>().AddSingleton<ShutdownRuns>();
+        services.AddLabCounters<ShutdownCleanupCounters>()
+            .AddSingleton<WorkerSlots>().AddSingleton<RunLedger>().AddSingleton<ShutdownRuns>();
 
     public static RouteGroupBuilder MapShutdownCleanup(this IEndpointRouteBuilder routes)
     {

@@ -8,7 +8,8 @@ namespace PitfallLab.Api.Pitfalls.ShutdownCleanup.Guardrails;
 /// One run, the same for both variants: start the worker, wait until it took its jobs, SIGTERM it after stopAfterMs,
 /// time the stop (killing it at a bound), then count in PostgreSQL what became of the jobs and what the worker left open.
 /// </summary>
-public sealed class ShutdownRuns(WorkerSlots slots, RunLedger ledger, IConfiguration configuration, ILogger<ShutdownRuns> logger)
+public sealed class ShutdownRuns(
+    WorkerSlots slots, RunLedger ledger, ShutdownCleanupCounters counters, IConfiguration configuration, ILogger<ShutdownRuns> logger)
 {
     private static readonly TimeSpan StartupBound = TimeSpan.FromSeconds(20);
     // Past the worker's own ShutdownTimeout, this much more before the lab kills it.
@@ -20,8 +21,11 @@ public sealed class ShutdownRuns(WorkerSlots slots, RunLedger ledger, IConfigura
         Watch watch, ShutdownKnobs knobs, CancellationToken ct)
     {
         if (!slots.TryEnter())
+        {
+            counters.Rejected(watch.Variant);
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Workers busy",
                 detail: $"{WorkerSlots.Max} shutdown-cleanup workers are already running; each ends within seconds. Retry shortly.");
+        }
         try
         {
             var runId = Guid.NewGuid();
@@ -49,6 +53,7 @@ public sealed class ShutdownRuns(WorkerSlots slots, RunLedger ledger, IConfigura
             var host = $"PitfallLab.Worker (pid {worker.Pid}): a generic host in its own process, running src/PitfallLab.Worker/{(watch.Variant == "good" ? "Good/DrainingWorker.cs" : "Bad/ForgetfulWorker.cs")}";
             var evidence = new StopEvidence(host, sigtermAfterMs, stopMs, knobs.ShutdownTimeoutMs, exitCode, killed,
                 pids.Count, left, running, closed, worker.SaidAfterSigterm);
+            counters.Record(watch.Variant, outcome, evidence);
             return TypedResults.Ok(watch.Finish(outcome, evidence));
         }
         finally

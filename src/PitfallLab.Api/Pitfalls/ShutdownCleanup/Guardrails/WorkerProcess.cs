@@ -29,7 +29,11 @@ public sealed class WorkerProcess : IAsyncDisposable
     public static WorkerProcess Start(string variant, Guid runId, ShutdownKnobs knobs, string connectionString)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "PitfallLab.Worker.dll");
-        var info = new ProcessStartInfo(DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo(DotnetHost())
+        {
+            // stdin stays open for the run: the worker exits by itself if the API dies and its end of the pipe closes.
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
         info.ArgumentList.Add(dll);
         foreach (var (key, value) in new Dictionary<string, object>
         {
