@@ -26,12 +26,14 @@ public sealed class ForgetfulWorker(JobRunner runner, NpgsqlDataSource db) : Bac
 #pragma warning disable CA2016 // stoppingToken reaches neither the jobs nor the polling loop: nothing here hears the host stop
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var enqueued = 0;
         foreach (var job in runner.Intake())
         {
             // `_ =` silences VSTHRD110 and CS4014: nobody keeps the Task, so nobody can wait for it or cancel it.
             _ = Task.Run(() => runner.RunAsync(job, db, CancellationToken.None));
+            enqueued++;
         }
-        Protocol.Enqueued(runner.Intake().Count());
+        Protocol.Enqueued(enqueued);
 
         while (true)
             await Task.Delay(TimeSpan.FromMilliseconds(250)); // poll for more work

@@ -66,7 +66,7 @@ public sealed class WorkerProcess : IAsyncDisposable
     {
         var clock = Stopwatch.StartNew();
         sigtermSent = true;
-        if (Kill(process.Id, SigTerm) != 0)
+        if (Kill(process.Id, SigTerm) != 0 && !process.HasExited)
             throw new InvalidOperationException($"kill(SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
         var killed = false;
         try { await process.WaitForExitAsync().WaitAsync(killAfter); }
