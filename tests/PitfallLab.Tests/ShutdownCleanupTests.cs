@@ -62,6 +62,17 @@ public sealed class ShutdownCleanupTests(LabFixture lab, ITestOutputHelper outpu
     public async Task BadKnobsGetA400NamingTheParameter(string route, string parameter, string message) =>
         await lab.Api.Client.AssertValidationProblemAsync($"{Root}/{route}", parameter, message, HttpMethod.Post);
 
+    [Fact]
+    public async Task TheEntryIsNumberFourAndEveryRuleItNamesIsAPragmaInTheBadWorker()
+    {
+        var entry = await lab.Api.Client.GetJsonAsync("/pitfalls/shutdown-cleanup");
+        Assert.Equal(4, entry.GetProperty("number").GetInt32());
+        var bad = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "src", "PitfallLab.Worker", "Bad", "ForgetfulWorker.cs"));
+        var rules = entry.GetProperty("analyzerRules").EnumerateArray().Select(r => r.GetString()!).ToList();
+        Assert.NotEmpty(rules);
+        Assert.All(rules, rule => Assert.Contains($"#pragma warning disable {rule}", bad));
+    }
+
     private async Task<Run> RunAsync(string variant)
     {
         var body = await lab.Api.Client.PostJsonAsync($"{Root}/{variant}?{Knobs}");
