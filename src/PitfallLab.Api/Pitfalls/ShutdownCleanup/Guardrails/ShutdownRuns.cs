@@ -9,7 +9,8 @@ namespace PitfallLab.Api.Pitfalls.ShutdownCleanup.Guardrails;
 /// time the stop (killing it at a bound), then count in PostgreSQL what became of the jobs and what the worker left open.
 /// </summary>
 public sealed class ShutdownRuns(
-    WorkerSlots slots, RunLedger ledger, ShutdownCleanupCounters counters, IConfiguration configuration, ILogger<ShutdownRuns> logger)
+    WorkerSlots slots, RunLedger ledger, ShutdownCleanupCounters counters, IConfiguration configuration,
+    IHostApplicationLifetime lifetime, ILogger<ShutdownRuns> logger)
 {
     private static readonly TimeSpan StartupBound = TimeSpan.FromSeconds(20);
     // Past the worker's own ShutdownTimeout, this much more before the lab kills it.
@@ -26,6 +27,9 @@ public sealed class ShutdownRuns(
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Workers busy",
                 detail: $"{WorkerSlots.Max} shutdown-cleanup workers are already running; each ends within seconds. Retry shortly.");
         }
+        // A client that leaves, or the API itself stopping, ends the run at once: the worker is killed on the way out.
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(ct, lifetime.ApplicationStopping);
+        ct = abort.Token;
         try
         {
             var runId = Guid.NewGuid();
@@ -55,6 +59,11 @@ public sealed class ShutdownRuns(
                 pids.Count, left, running, closed, worker.SaidAfterSigterm);
             counters.Record(watch.Variant, outcome, evidence);
             return TypedResults.Ok(watch.Finish(outcome, evidence));
+        }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The API is stopping",
+                detail: "The run was ended and its worker killed before it could be measured.");
         }
         finally
         {
