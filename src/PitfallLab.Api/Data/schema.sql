@@ -44,6 +44,17 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE INDEX IF NOT EXISTS jobs_kind_status_idx ON jobs (kind, status);
 
+-- Pitfall 4 (shutdown-cleanup): one row per job of a worker run that completed, or that the stop recorded as
+-- pending. A job with no row was lost. Keyed by the run, so runs and tests never collide.
+CREATE TABLE IF NOT EXISTS shutdown_jobs (
+    run_id      uuid        NOT NULL,
+    job_no      integer     NOT NULL,
+    variant     text        NOT NULL,
+    status      text        NOT NULL CHECK (status IN ('completed', 'pending')),
+    recorded_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (run_id, job_no)
+);
+
 -- Seed: 5,000 users and 50,000 orders, deterministic, inserted once.
 INSERT INTO users (id, name, email, tier)
 SELECT g, 'User ' || g, 'user' || g || '@example.test',

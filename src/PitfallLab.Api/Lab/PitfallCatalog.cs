@@ -1,6 +1,7 @@
 using PitfallLab.Api.Pitfalls.BlockingIo;
 using PitfallLab.Api.Pitfalls.MissingAwait;
 using PitfallLab.Api.Pitfalls.WhenAllFailures;
+using PitfallLab.Api.Pitfalls.ShutdownCleanup;
 using PitfallLab.Api.Pitfalls.UnboundedConcurrency;
 using PitfallLab.Api.Pitfalls.SyncOverAsync;
 using PitfallLab.Api.Pitfalls.BusyPolling;
@@ -17,6 +18,7 @@ public static class PitfallCatalog
         BlockingIoEntry.Value,
         MissingAwaitEntry.Value,
         WhenAllFailuresEntry.Value,
+        ShutdownCleanupEntry.Value,
         UnboundedConcurrencyEntry.Value,
         SyncOverAsyncEntry.Value,
         BusyPollingEntry.Value,
