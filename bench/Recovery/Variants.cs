@@ -36,6 +36,8 @@ public static class BadVariants
         new("unbounded-concurrency", "bad", "GET", "items=50&queryMs=5&delayMs=50&cap=20", 1, 20, 10),
         new("sync-over-async", "bad", "GET", "delayMs=100&userId={i}", 100, 20, 10, Latency: true),
         new("busy-polling", "bad", "POST", "jobMs=300", 100, 20, 10, Evidence: "queriesWhileWaiting"),
+        new("shutdown-cleanup", "bad", "POST", "jobs=12&concurrency=4&jobMs=1000&stopAfterMs=1500&shutdownTimeoutMs=1000", 1, 10, 30),
+        new("shared-connection", "bad", "GET", "lookups=10&firstUserId=100", 20, 20, 5),
         new("fire-and-forget", "bad", "POST", "customerId={i}&failRate=0.5&delayMs=100", 20, 20, 10),
     ];
 }
