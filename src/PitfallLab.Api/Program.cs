@@ -7,6 +7,7 @@ using PitfallLab.Api.Pitfalls.MissingAwait;
 using PitfallLab.Api.Pitfalls.WhenAllFailures;
 using PitfallLab.Api.Pitfalls.UnboundedConcurrency;
 using PitfallLab.Api.Pitfalls.SyncOverAsync;
+using PitfallLab.Api.Pitfalls.CancellationLeak;
 using PitfallLab.Api.Pitfalls.BusyPolling;
 using PitfallLab.Api.Pitfalls.FireAndForget;
 
@@ -27,6 +28,7 @@ builder.Services.AddMissingAwait();
 builder.Services.AddWhenAllFailures();
 builder.Services.AddUnboundedConcurrency();
 builder.Services.AddSyncOverAsync();
+builder.Services.AddCancellationLeak();
 builder.Services.AddBusyPolling();
 builder.Services.AddFireAndForget();
 
@@ -58,6 +60,7 @@ app.MapMissingAwait();
 app.MapWhenAllFailures();
 app.MapUnboundedConcurrency();
 app.MapSyncOverAsync();
+app.MapCancellationLeak();
 app.MapBusyPolling();
 app.MapFireAndForget();
 app.MapLab();

@@ -3,6 +3,7 @@ using PitfallLab.Api.Pitfalls.MissingAwait;
 using PitfallLab.Api.Pitfalls.WhenAllFailures;
 using PitfallLab.Api.Pitfalls.UnboundedConcurrency;
 using PitfallLab.Api.Pitfalls.SyncOverAsync;
+using PitfallLab.Api.Pitfalls.CancellationLeak;
 using PitfallLab.Api.Pitfalls.BusyPolling;
 using PitfallLab.Api.Pitfalls.FireAndForget;
 
@@ -18,6 +19,7 @@ public static class PitfallCatalog
         WhenAllFailuresEntry.Value,
         UnboundedConcurrencyEntry.Value,
         SyncOverAsyncEntry.Value,
+        CancellationLeakEntry.Value,
         BusyPollingEntry.Value,
         FireAndForgetEntry.Value,
     ];
