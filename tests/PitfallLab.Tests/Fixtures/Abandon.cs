@@ -36,6 +36,13 @@ public static class Abandon
             new { applicationName });
     }
 
+    /// <summary>The server pids of <paramref name="applicationName"/>'s sessions: tells one API's sessions from another's of the same name.</summary>
+    public static async Task<HashSet<int>> PidsAsync(string connectionString, string applicationName)
+    {
+        await using var db = new NpgsqlConnection(connectionString);
+        return [.. await db.QueryAsync<int>("SELECT pid FROM pg_stat_activity WHERE application_name = @applicationName", new { applicationName })];
+    }
+
     /// <summary>One variant's leak-guard figures from /lab/stats (pitfalls.cancellation-leak.{variant}).</summary>
     public static async Task<JsonElement> LeaksAsync(HttpClient api, string variant) =>
         (await api.GetJsonAsync("/lab/stats")).GetProperty("pitfalls").GetProperty("cancellation-leak").GetProperty(variant);
