@@ -7,6 +7,14 @@ using PitfallLab.Api.Lab;
 
 namespace PitfallLab.Api.Pitfalls.CancellationLeak.Guardrails;
 
+/// <summary>
+/// The leak guard's figures for one variant. openNow: connections its handlers opened that are still open;
+/// leakedNow: those whose request has already ended (nobody will ever close them but the guard); reclaimed: how many
+/// the guard has closed, reclaimedByReset: how many /lab/reset closed; slowestReclaimMs: the longest a leaked connection waited, from its
+/// request's end to the guard's dispose.
+/// </summary>
+public sealed record LeakFigures(int OpenNow, int LeakedNow, long Reclaimed, long ReclaimedByReset, double SlowestReclaimMs, int GraceSeconds);
+
 public sealed class LeakGuardOptions
 {
     /// <summary>How long a connection may stay open after its request ended before the guard closes it.</summary>
