@@ -4,6 +4,7 @@ using PitfallLab.Api.Pitfalls.WhenAllFailures;
 using PitfallLab.Api.Pitfalls.ShutdownCleanup;
 using PitfallLab.Api.Pitfalls.UnboundedConcurrency;
 using PitfallLab.Api.Pitfalls.SyncOverAsync;
+using PitfallLab.Api.Pitfalls.CancellationLeak;
 using PitfallLab.Api.Pitfalls.BusyPolling;
 using PitfallLab.Api.Pitfalls.SharedConnection;
 using PitfallLab.Api.Pitfalls.FireAndForget;
@@ -21,6 +22,7 @@ public static class PitfallCatalog
         ShutdownCleanupEntry.Value,
         UnboundedConcurrencyEntry.Value,
         SyncOverAsyncEntry.Value,
+        CancellationLeakEntry.Value,
         BusyPollingEntry.Value,
         SharedConnectionEntry.Value,
         FireAndForgetEntry.Value,
