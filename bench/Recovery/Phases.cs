@@ -21,7 +21,8 @@ public static class Phases
 
     /// <summary>
     /// From the moment the last bad request ended or timed out: a /health/live probe and one good request every 250 ms,
-    /// until three rounds in a row have live answering within 1 s and good within 2x its baseline p95.
+    /// until three rounds in a row have live answering within 1 s and good within 2x its baseline p95 (and the
+    /// variant's follow-up call, if it has one, succeeding).
     /// Returns the seconds from that moment to the first of those three rounds, or null after <paramref name="limit"/>.
     /// </summary>
     public static async Task<double?> RecoveryAsync(HttpClient http, BadVariant bad, double goodP95, double lastEndedMs, Stopwatch clock, TimeSpan limit)
@@ -33,9 +34,12 @@ public static class Phases
         {
             var roundStarted = clock.Elapsed.TotalMilliseconds;
             var live = OpenLoop.SendAsync(http, new HttpRequestMessage(HttpMethod.Get, "/health/live"), LiveTimeout, clock);
-            var good = OpenLoop.SendAsync(http, bad.Request("good", 100_000 + round), TimeSpan.FromSeconds(bad.TimeoutSeconds), clock);
-            var (l, g) = (await live, await good);
-            if (!l.Failed && !g.Failed && g.LatencyMs <= bound)
+            var good = OpenLoop.SendAsync(http, bad.Request("good", 100_000 + round), TimeSpan.FromSeconds(Math.Max(bad.TimeoutSeconds, 5)), clock);
+            var followUp = bad.FollowUp is { } query
+                ? OpenLoop.SendAsync(http, new HttpRequestMessage(HttpMethod.Get, $"/pitfalls/{bad.Pitfall}/{bad.Variant}?{query}"), TimeSpan.FromSeconds(5), clock)
+                : Task.FromResult(new Sample(0, 0, 200));
+            var (l, g, f) = (await live, await good, await followUp);
+            if (!l.Failed && !g.Failed && g.LatencyMs <= bound && !f.Failed)
             {
                 firstGood ??= roundStarted;
                 if (++streak == 3) return Math.Max(0, firstGood.Value - lastEndedMs) / 1000;

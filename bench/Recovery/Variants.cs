@@ -4,10 +4,12 @@ namespace PitfallLab.Bench.Recovery;
 /// One bad variant at its k6 script's default load (k6/pitfalls/&lt;id&gt;.js DEFAULTS), and its good counterpart.
 /// <c>Latency</c> marks the pitfalls whose lesson is latency: their bad p95 must be at least 10x good's.
 /// <c>Evidence</c> names a number in each observation's evidence to average (busy-polling: queries per wait).
+/// <c>FollowUp</c>, for a pitfall whose damage is to the bad variant's own pool, is a quick call to bad that must
+/// succeed again before the lab counts as recovered (cancellation-leak: its pool is free of leaked connections).
 /// </summary>
 public sealed record BadVariant(
     string Pitfall, string Variant, string Method, string Query, double Rate, double Seconds, double TimeoutSeconds,
-    bool Latency = false, string? Body = null, string? Evidence = null)
+    bool Latency = false, string? Body = null, string? Evidence = null, string? FollowUp = null)
 {
     public string Name => $"{Pitfall}/{Variant}";
     public string Path(string variant) => $"/pitfalls/{Pitfall}/{variant}{(Query.Length > 0 ? "?" + Query : "")}";
@@ -38,6 +40,8 @@ public static class BadVariants
         new("busy-polling", "bad", "POST", "jobMs=300", 100, 20, 10, Evidence: "queriesWhileWaiting"),
         new("shutdown-cleanup", "bad", "POST", "jobs=12&concurrency=4&jobMs=1000&stopAfterMs=1500&shutdownTimeoutMs=1000", 1, 10, 30),
         new("shared-connection", "bad", "GET", "lookups=10&firstUserId=100", 20, 20, 5),
+        // Each report is abandoned after 500 ms (the k6 script's GIVE_UP_MS), as its clients do.
+        new("cancellation-leak", "bad", "GET", "queryMs=1500&delayMs=1000", 2, 20, 0.5, FollowUp: "queryMs=0&delayMs=0"),
         new("fire-and-forget", "bad", "POST", "customerId={i}&failRate=0.5&delayMs=100", 20, 20, 10),
     ];
 }

@@ -14,8 +14,8 @@
 //
 // Why these defaults: GIVE_UP_MS 500 is well before QUERY_MS, so every report is abandoned; good
 // holds a connection for about GIVE_UP_MS per iteration (~1 of 5 at RATE=2), bad for QUERY_MS plus
-// the lab's leak guard grace (3 s) before it is closed (~9 of 5). QUERY_MS 1500 keeps the lab's
-// recovery after bad's last iteration near 5 s (1.5 s query + 3 s grace + a 0.5 s sweep).
+// the lab's leak guard grace (2 s) before it is closed (~7 of 5). QUERY_MS 1500 keeps the lab's
+// recovery after bad's last iteration under 5 s (1.5 s query + 2 s grace + a 0.5 s sweep).
 // The abandoned call ends in k6's own timeout (status 0): it is the point of the iteration, so it
 // counts as expected and is not checked; its duration (GIVE_UP_MS) stays under SLO_P95_MS.
 //

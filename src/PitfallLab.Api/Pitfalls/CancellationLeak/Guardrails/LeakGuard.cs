@@ -19,7 +19,7 @@ public sealed class LeakGuardOptions
 {
     /// <summary>How long a connection may stay open after its request ended before the guard closes it.</summary>
     [System.ComponentModel.DataAnnotations.Range(1, 600)]
-    public int LeakGraceSeconds { get; set; } = 3;
+    public int LeakGraceSeconds { get; set; } = 2;
 }
 
 /// <summary>
