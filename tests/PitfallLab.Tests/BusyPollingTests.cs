@@ -15,13 +15,11 @@ public sealed class BusyPollingTests(LabFixture lab, ITestOutputHelper output)
     [Fact]
     public async Task BadPollsTheRowHundredsOfTimesWhileGoodListensAndStillNoticesWithinTensOfMs()
     {
-        // A process of its own: processCpuMs is process-wide, and the shared API may still be busy after earlier
-        // tests (tier-1 JIT, GC) with CPU that would land on whichever wait comes next.
+        // A process of its own: the work items and CPU of the evidence are process-wide, and the shared API may
+        // still be busy after earlier tests. Warm both paths up (JIT), then all goods before all bads.
         await using var api = await lab.StartApiAsync();
-        // Warm both paths up (JIT: a fresh process compiles in the background for a while), then all goods before
-        // all bads: right after a bad wait the runtime is still recompiling its hot loop and collecting its garbage.
-        await BusyPollingLoad.WarmUpAsync(api.Client);
         await WaitForJobAsync("good", "jobMs=0", api.Client);
+        await WaitForJobAsync("bad", "jobMs=0", api.Client);
         var good = new List<JsonElement>();
         var bad = new List<JsonElement>();
         for (var i = 0; i < 3; i++) good.Add(await WaitForJobAsync("good", $"jobMs={JobMs}", api.Client));
@@ -34,7 +32,7 @@ public sealed class BusyPollingTests(LabFixture lab, ITestOutputHelper output)
         }
         var (badQueries, goodQueries) = (Median(bad, "queriesWhileWaiting"), Median(good, "queriesWhileWaiting"));
         var (badItems, goodItems) = (Median(bad, "processThreadPoolWorkItems"), Median(good, "processThreadPoolWorkItems"));
-        // Process-wide CPU only gains from whatever else the process does: the least of 3 is closest to the wait's own cost.
+        // Printed, not asserted (see below); the least of 3 is closest to the wait's own cost.
         var (badCpu, goodCpu) = (Least(bad, "processCpuMs"), Least(good, "processCpuMs"));
         var goodNoticed = Median(good, "noticedAfterMs");
         output.WriteLine($"jobMs={JobMs}, 3 waits each (median; least CPU): bad {badQueries} queries, {badItems} work items, {badCpu} ms CPU, noticed after {Median(bad, "noticedAfterMs")} ms; " +
@@ -42,11 +40,12 @@ public sealed class BusyPollingTests(LabFixture lab, ITestOutputHelper output)
 
         Assert.True(badQueries >= 100, $"bad polls hundreds of times or more: {badQueries}");
         Assert.True(goodQueries <= 5, $"good sends a handful of commands: {goodQueries}");
+        // What bad's CPU goes on, counted: every turn of its loop is one Task.Yield dispatched by the thread pool
+        // (and one query). Counted rather than timed: quiet, processCpuMs is ~280 ms against ~1.5 ms, but beside
+        // stress-ng --cpu 2 --io 1 the lone spinner gets a fraction of a core and the process's own background CPU
+        // (JIT, GC: 20 to 90 ms per 300 ms wait, with good's 5 work items) lands on both: 0.7x to 4.4x was measured.
         Assert.True(badItems >= 10 * Math.Max(goodItems, 1), $"every Task.Yield is a thread-pool work item: bad {badItems} vs good {goodItems}");
         Assert.True(goodNoticed <= JobMs / 3.0, $"good notices within tens of ms of a {JobMs} ms job: {goodNoticed} ms");
-        // Quiet: ~280 ms against ~1.5 ms. Beside stress-ng --cpu 2 --io 1 the lone spinner gets little CPU and the
-        // fresh process's own background work lands on good too: 2.9x and 4.4x were measured, hence 2x.
-        Assert.True(badCpu >= 2 * Math.Max(goodCpu, 1), $"bad burns CPU while it waits: {badCpu} ms vs good {goodCpu} ms");
     }
 
     [Fact]
