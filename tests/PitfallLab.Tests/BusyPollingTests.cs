@@ -38,7 +38,8 @@ public sealed class BusyPollingTests(LabFixture lab, ITestOutputHelper output)
         output.WriteLine($"jobMs={JobMs}, 3 waits each (median; least CPU): bad {badQueries} queries, {badItems} work items, {badCpu} ms CPU, noticed after {Median(bad, "noticedAfterMs")} ms; " +
                          $"good {goodQueries} queries, {goodItems} work items, {goodCpu} ms CPU, noticed after {goodNoticed} ms");
 
-        Assert.True(badQueries >= 100, $"bad polls hundreds of times or more: {badQueries}");
+        // Quiet: thousands. Beside stress-ng --cpu 2 --io 1: 181 to 843 (medians), hence a ratio, not "hundreds".
+        Assert.True(badQueries >= 20 * goodQueries, $"bad polls tens of times more than good: {badQueries} vs {goodQueries}");
         Assert.True(goodQueries <= 5, $"good sends a handful of commands: {goodQueries}");
         // What bad's CPU goes on, counted: every turn of its loop is one Task.Yield dispatched by the thread pool
         // (and one query). Counted rather than timed: quiet, processCpuMs is ~280 ms against ~1.5 ms, but beside
