@@ -83,8 +83,9 @@ public sealed class BusyPollingTests(LabFixture lab, ITestOutputHelper output)
         output.WriteLine($"probe idle after: {after}");
 
         Assert.Equal(0, good.Waiters.Failures + bad.Waiters.Failures + good.Probe.Failures + bad.Probe.Failures);
-        // Quiet: ~110 against 3. Beside stress-ng --cpu 2 --io 1 PostgreSQL answers fewer polls: 30 to 44 were measured.
-        Assert.True(badPerWait >= 5 * goodPerWait, $"bad {badPerWait:F1} queries per wait vs good {goodPerWait:F1}");
+        // Quiet: ~110 against 3. Beside stress-ng --cpu 2 --io 1 PostgreSQL answers fewer polls: 19.7 to 81.8 were
+        // measured. 3x still fails a waiter that polls on a sane interval (a 100 ms PeriodicTimer: ~3 per 300 ms job).
+        Assert.True(badPerWait >= 3 * goodPerWait, $"bad {badPerWait:F1} queries per wait vs good {goodPerWait:F1}");
         // ...and an unrelated request is as quick as before bad ran (generous: the probe is a few ms, the noise as large).
         var calm = Math.Max(idle.P50, good.Probe.P50);
         Assert.True(after.P50 <= 3 * calm + 10, $"the lab recovers: probe p50 after {after.P50:F1} ms vs {calm:F1} ms before bad ran");
