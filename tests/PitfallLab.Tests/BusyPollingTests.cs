@@ -15,14 +15,15 @@ public sealed class BusyPollingTests(LabFixture lab, ITestOutputHelper output)
     [Fact]
     public async Task BadPollsTheRowHundredsOfTimesWhileGoodListensAndStillNoticesWithinTensOfMs()
     {
-        // Warm both paths up (JIT), then all goods before all bads: CPU is process-wide, and right after a bad wait
-        // the runtime is still recompiling its hot loop and collecting its garbage.
-        await WaitForJobAsync("good", "jobMs=0");
-        await WaitForJobAsync("bad", "jobMs=0");
+        // A process of its own: the work items and CPU of the evidence are process-wide, and the shared API may
+        // still be busy after earlier tests. Warm both paths up (JIT), then all goods before all bads.
+        await using var api = await lab.StartApiAsync();
+        await WaitForJobAsync("good", "jobMs=0", api.Client);
+        await WaitForJobAsync("bad", "jobMs=0", api.Client);
         var good = new List<JsonElement>();
         var bad = new List<JsonElement>();
-        for (var i = 0; i < 3; i++) good.Add(await WaitForJobAsync("good", $"jobMs={JobMs}"));
-        for (var i = 0; i < 3; i++) bad.Add(await WaitForJobAsync("bad", $"jobMs={JobMs}"));
+        for (var i = 0; i < 3; i++) good.Add(await WaitForJobAsync("good", $"jobMs={JobMs}", api.Client));
+        for (var i = 0; i < 3; i++) bad.Add(await WaitForJobAsync("bad", $"jobMs={JobMs}", api.Client));
 
         foreach (var o in bad.Concat(good))
         {
@@ -30,21 +31,31 @@ public sealed class BusyPollingTests(LabFixture lab, ITestOutputHelper output)
             Assert.True(Evidence(o, "waitedMs") >= 0.9 * JobMs, $"the waiter really waited for the job: {o}");
         }
         var (badQueries, goodQueries) = (Median(bad, "queriesWhileWaiting"), Median(good, "queriesWhileWaiting"));
-        // Process-wide CPU only gains from whatever else the process does: the least of 3 is closest to the wait's own cost.
+        var (badItems, goodItems) = (Median(bad, "processThreadPoolWorkItems"), Median(good, "processThreadPoolWorkItems"));
+        // Printed, not asserted (see below); the least of 3 is closest to the wait's own cost.
         var (badCpu, goodCpu) = (Least(bad, "processCpuMs"), Least(good, "processCpuMs"));
         var goodNoticed = Median(good, "noticedAfterMs");
-        output.WriteLine($"jobMs={JobMs}, 3 waits each (median; least CPU): bad {badQueries} queries, {badCpu} ms CPU, noticed after {Median(bad, "noticedAfterMs")} ms; " +
-                         $"good {goodQueries} queries, {goodCpu} ms CPU, noticed after {goodNoticed} ms");
+        output.WriteLine($"jobMs={JobMs}, 3 waits each (median; least CPU): bad {badQueries} queries, {badItems} work items, {badCpu} ms CPU, noticed after {Median(bad, "noticedAfterMs")} ms; " +
+                         $"good {goodQueries} queries, {goodItems} work items, {goodCpu} ms CPU, noticed after {goodNoticed} ms");
 
-        Assert.True(badQueries >= 100, $"bad polls hundreds of times or more: {badQueries}");
+        // Quiet: thousands. Beside stress-ng --cpu 2 --io 1: 181 to 843 (medians), hence a ratio, not "hundreds".
+        Assert.True(badQueries >= 20 * goodQueries, $"bad polls tens of times more than good: {badQueries} vs {goodQueries}");
         Assert.True(goodQueries <= 5, $"good sends a handful of commands: {goodQueries}");
+        // What bad's CPU goes on, counted: every turn of its loop is one Task.Yield dispatched by the thread pool
+        // (and one query). Counted rather than timed: quiet, processCpuMs is ~280 ms against ~1.5 ms, but beside
+        // stress-ng --cpu 2 --io 1 the lone spinner gets a fraction of a core and the process's own background CPU
+        // (JIT, GC: 20 to 90 ms per 300 ms wait, with good's 5 work items) lands on both: 0.7x to 4.4x was measured.
+        Assert.True(badItems >= 10 * Math.Max(goodItems, 1), $"every Task.Yield is a thread-pool work item: bad {badItems} vs good {goodItems}");
         Assert.True(goodNoticed <= JobMs / 3.0, $"good notices within tens of ms of a {JobMs} ms job: {goodNoticed} ms");
-        Assert.True(badCpu >= 3 * Math.Max(goodCpu, 1), $"bad burns CPU while it waits: {badCpu} ms vs good {goodCpu} ms");
     }
 
     [Fact]
-    public async Task WhileBadWaitersRunAnUnrelatedProbeIsSlowerThanWhileGoodOnesRunAndTheLabRecovers()
+    public async Task UnderTheSameLoadBadWaitersSendTensOfTimesGoodsQueriesPerWaitAndTheLabRecovers()
     {
+        // Counted, not timed: what a busy neighbour (a compile, stress-ng) cannot blur. The probe's latency and the
+        // API's CPU are printed, as k6 shows them, not asserted: under this load bad's spinning is bound by
+        // PostgreSQL's round trips, so the API's own CPU differs by under 2x, and beside 2 saturated cores the
+        // probe's few ms of difference (12 vs 1 ms quiet, 22 vs 20 ms beside stress-ng) are within the noise.
         var api = lab.Api;
         await BusyPollingLoad.WarmUpAsync(api.Client);
         var idle = await BusyPollingLoad.ProbeAsync(api.Client, TimeSpan.FromSeconds(1.5));
@@ -54,25 +65,36 @@ public sealed class BusyPollingTests(LabFixture lab, ITestOutputHelper output)
         var phases = new List<(string Variant, BusyPollingLoad.Phase Phase)>();
         for (var round = 0; round < 2; round++)
             foreach (var variant in new[] { "good", "bad" })
-                phases.Add((variant, await BusyPollingLoad.UnderLoadAsync(api.Client, variant, JobMs)));
+                phases.Add((variant, await BusyPollingLoad.UnderLoadAsync(api, variant, JobMs)));
+        // Recovered: once the last bad waiter has answered, none of bad's connections is still running a query...
+        await Eventually.HoldsAsync(async () => ActiveConnections(await api.Client.GetJsonAsync("/lab/stats"), "bad") == 0,
+            TimeSpan.FromSeconds(15), "bad's connections go idle once its waiters have answered");
         var after = await BusyPollingLoad.ProbeAsync(api.Client, TimeSpan.FromSeconds(1.5));
         var totals = BusyPollingLoad.Totals(await api.Client.GetJsonAsync("/lab/stats"));
-        double QueriesPerWait(string v) => (totals[v].Queries - before[v].Queries) / (double)(totals[v].Waits - before[v].Waits);
+        long Waits(string v) => totals[v].Waits - before[v].Waits;
+        double QueriesPerWait(string v) => (totals[v].Queries - before[v].Queries) / (double)Waits(v);
 
         var good = BusyPollingLoad.Merge(phases.Where(p => p.Variant == "good").Select(p => p.Phase));
         var bad = BusyPollingLoad.Merge(phases.Where(p => p.Variant == "bad").Select(p => p.Phase));
         var (goodPerWait, badPerWait) = (QueriesPerWait("good"), QueriesPerWait("bad"));
         output.WriteLine($"probe {BusyPollingLoad.ProbePath} idle before: {idle}");
-        output.WriteLine($"good x{BusyPollingLoad.Waiters}: waiters {good.Waiters}; {goodPerWait:F1} queries/wait; probe {good.Probe}");
-        output.WriteLine($"bad  x{BusyPollingLoad.Waiters}: waiters {bad.Waiters}; {badPerWait:F1} queries/wait; probe {bad.Probe}");
+        output.WriteLine($"good x{BusyPollingLoad.Waiters}: {Waits("good")} waits {good.Waiters}; {goodPerWait:F1} queries/wait; API CPU {good.CpuMs / Waits("good"):F2} ms/wait, {good.Cores:F2} cores; probe {good.Probe}");
+        output.WriteLine($"bad  x{BusyPollingLoad.Waiters}: {Waits("bad")} waits {bad.Waiters}; {badPerWait:F1} queries/wait; API CPU {bad.CpuMs / Waits("bad"):F2} ms/wait, {bad.Cores:F2} cores; probe {bad.Probe}");
         output.WriteLine($"probe idle after: {after}");
 
         Assert.Equal(0, good.Waiters.Failures + bad.Waiters.Failures + good.Probe.Failures + bad.Probe.Failures);
-        Assert.True(badPerWait >= 10 * goodPerWait, $"bad {badPerWait:F1} queries per wait vs good {goodPerWait:F1}");
-        Assert.True(bad.Probe.P50 >= 2 * good.Probe.P50, $"probe p50 while bad runs {bad.Probe.P50:F1} ms should be >= 2x while good runs {good.Probe.P50:F1} ms");
+        // Quiet: ~110 against 3. Beside stress-ng --cpu 2 --io 1 PostgreSQL answers fewer polls: 19.7 to 81.8 were
+        // measured. 3x still fails a waiter that polls on a sane interval (a 100 ms PeriodicTimer: ~3 per 300 ms job).
+        Assert.True(badPerWait >= 3 * goodPerWait, $"bad {badPerWait:F1} queries per wait vs good {goodPerWait:F1}");
+        // ...and an unrelated request is as quick as before bad ran (generous: the probe is a few ms, the noise as large).
         var calm = Math.Max(idle.P50, good.Probe.P50);
-        Assert.True(after.P50 <= 2 * calm + 1, $"the lab recovers: probe p50 after {after.P50:F1} ms vs {calm:F1} ms before bad ran");
+        Assert.True(after.P50 <= 3 * calm + 10, $"the lab recovers: probe p50 after {after.P50:F1} ms vs {calm:F1} ms before bad ran");
     }
+
+    private static long ActiveConnections(JsonElement labStats, string variant) =>
+        labStats.GetProperty("pgActivity").EnumerateArray()
+            .Where(a => a.GetProperty("applicationName").GetString() == $"pitfalllab/busy-polling/{variant}" && a.GetProperty("state").GetString() == "active")
+            .Sum(a => a.GetProperty("connections").GetInt64());
 
     [Fact]
     public async Task GoodStillHearsAJobThatFinishedBeforeItStartedListening()
@@ -131,9 +153,9 @@ public sealed class BusyPollingTests(LabFixture lab, ITestOutputHelper output)
         await lab.Api.Client.AssertValidationProblemAsync(path, parameter, message, HttpMethod.Post);
     }
 
-    private async Task<JsonElement> WaitForJobAsync(string variant, string query)
+    private async Task<JsonElement> WaitForJobAsync(string variant, string query, HttpClient? client = null)
     {
-        using var response = await lab.Api.Client.PostAsync($"/pitfalls/busy-polling/{variant}?{query}", null);
+        using var response = await (client ?? lab.Api.Client).PostAsync($"/pitfalls/busy-polling/{variant}?{query}", null);
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"{variant} answered {(int)response.StatusCode}: {body}");
         var o = JsonDocument.Parse(body).RootElement.Clone();

@@ -63,7 +63,11 @@ public sealed class FireAndForgetTests(LabFixture lab, ITestOutputHelper output)
             Assert.Equal(0, await db.ExecuteScalarAsync<long>("SELECT count(*) FROM jobs WHERE id = ANY(@ids)", new { ids = ids.ToArray() }));
         foreach (var id in ids)
             Assert.Equal("unknown", await api.OutcomeAsync(id));
-        await Task.Delay(500); // a log line, were there one, would have reached the test's stdout reader by now
+        // Not a fixed sleep: a good charge that fails after bad's have ended logs a line; once that line has reached
+        // the test's stdout reader, any line bad's charges logged before it has too (one ordered console stream).
+        var marker = await api.ChargeAsync("good", "customerId=1&failRate=1&delayMs=0");
+        await Eventually.HoldsAsync(() => Task.FromResult(api.RecentOutput.Contains($"Charge job {marker.Id} failed", StringComparison.Ordinal)),
+            JobPatience, $"the log names the failed marker job {marker.Id}");
         Assert.All(ids, id => Assert.DoesNotContain(id.ToString(), api.RecentOutput, StringComparison.Ordinal));
 
         // Only a GC that finalizes the dropped Tasks makes the runtime report them: without the request, without a caller.

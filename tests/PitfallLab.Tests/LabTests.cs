@@ -35,6 +35,8 @@ public sealed class LabTests(LabFixture lab)
             .Sum(p => p.GetProperty("idle").GetInt64() + p.GetProperty("used").GetInt64());
         Assert.True(ours >= 2, $"this API should hold sandbox connections: {before}");
 
+        // The reset zeroes the shared backend's counters: only once no call (ours or an earlier test's) is running there.
+        await lab.Backend.AfterAsync(calls: 0);
         var reset = await api.Client.PostJsonAsync("/lab/reset");
 
         Assert.Equal(0, reset.GetProperty("backend").GetProperty("total").GetInt64());

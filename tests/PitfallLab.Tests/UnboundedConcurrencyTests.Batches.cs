@@ -28,7 +28,7 @@ public sealed partial class UnboundedConcurrencyTests
             $"longest connection wait {Evidence.GetProperty("maxConnectionWaitMs").GetDouble():F0} ms";
     }
 
-    /// <summary>The backend's own figures for one batch: its stats are reset just before it (the tests run one at a time).</summary>
+    /// <summary>The backend's own figures for one batch: its stats are reset just before it, once idle (the tests run one at a time).</summary>
     private sealed record BackendCount(long MaxInFlight, long TooManyRequests)
     {
         public override string ToString() => $"max in flight {MaxInFlight}, 429 answered {TooManyRequests}";
@@ -40,9 +40,9 @@ public sealed partial class UnboundedConcurrencyTests
 
     private async Task<(Batch Batch, BackendCount Backend)> RunCountedByBackendAsync(string path)
     {
-        await lab.Backend.Client.PostJsonAsync("/stats/reset");
+        await lab.Backend.ResetWhenIdleAsync();
         var batch = await RunAsync(path);
-        var stats = await lab.Backend.Client.GetJsonAsync("/stats");
+        var stats = await lab.Backend.AfterAsync(calls: 0); // every call of the batch has ended there
         var tooMany = stats.GetProperty("byStatus").TryGetProperty("429", out var count) ? count.GetInt64() : 0;
         return (batch, new BackendCount(stats.GetProperty("maxInFlight").GetInt64(), tooMany));
     }

@@ -103,8 +103,13 @@ public sealed partial class UnboundedConcurrencyTests(LabFixture lab, ITestOutpu
         foreach (var (name, runs) in new[] { ("good", good), ("bad", bad) })
             output.WriteLine($"k6 defaults, {name}: " + string.Join(" | ", runs.Select(r => $"{r.Batch} in {r.LatencyMs:F0} ms")));
 
+        // The objective on a stage is k6's; here the defaults must leave good wide headroom under it (its critical
+        // path, ceil(items / bound) waves of one query and one call, at most a quarter of it), and a busy machine
+        // may stretch a batch to twice the objective before the test calls it a failure.
+        var ideal = Math.Ceiling((double)k6["ITEMS"] / k6["BOUND"]) * (k6["QUERY_MS"] + k6["DELAY_MS"]);
+        Assert.True(4 * ideal <= k6["SLO_P95_MS"], $"good's critical path {ideal} ms leaves no headroom under the objective {k6["SLO_P95_MS"]} ms");
         Assert.All(good, r => Assert.Equal(k6["ITEMS"], r.Batch.Succeeded));
-        Assert.All(good, r => Assert.True(r.LatencyMs < k6["SLO_P95_MS"], $"good batch took {r.LatencyMs:F0} ms"));
+        Assert.All(good, r => Assert.True(r.LatencyMs < 2 * k6["SLO_P95_MS"], $"good batch took {r.LatencyMs:F0} ms (critical path {ideal} ms)"));
         Assert.All(bad, r => Assert.True(r.Batch.Succeeded < k6["ITEMS"], $"every bad batch should lose items: {r.Batch}"));
     }
 

@@ -121,18 +121,11 @@ public sealed partial class WhenAllFailuresTests(LabFixture lab, ITestOutputHelp
         return ((int)response.StatusCode, JsonDocument.Parse(body).RootElement.Clone());
     }
 
-    /// <summary>One request with the backend's counters to itself: reset before, read once every call has ended there.</summary>
+    /// <summary>One request with the backend's counters to itself: reset once idle, read once every call has ended there.</summary>
     private async Task<(JsonElement Observation, JsonElement Backend)> WithBackendStatsAsync(string path)
     {
-        await lab.Backend.Client.PostJsonAsync("/stats/reset");
+        await lab.Backend.ResetWhenIdleAsync();
         var (_, observation) = await GetAsync(path);
-        for (var attempt = 0; ; attempt++)
-        {
-            var stats = await lab.Backend.Client.GetJsonAsync("/stats");
-            if (stats.GetProperty("total").GetInt64() >= 10 && stats.GetProperty("inFlight").GetInt64() == 0)
-                return (observation, stats);
-            Assert.True(attempt < 100, $"the backend should see all 10 calls end within 10 s: {stats}");
-            await Task.Delay(100);
-        }
+        return (observation, await lab.Backend.AfterAsync(calls: 10));
     }
 }

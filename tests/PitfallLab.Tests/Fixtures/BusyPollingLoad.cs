@@ -15,7 +15,12 @@ public static class BusyPollingLoad
 
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(1.5);
 
-    public sealed record Phase(LoadResult Waiters, LoadResult Probe);
+    /// <summary>One window: the waiters' requests, the probe's, and the CPU time the API process used meanwhile.</summary>
+    public sealed record Phase(LoadResult Waiters, LoadResult Probe, double CpuMs)
+    {
+        /// <summary>How many cores' worth of CPU the API used: a saturated 2-core machine shows close to 2.</summary>
+        public double Cores => CpuMs / Waiters.WallMs;
+    }
 
     public sealed record VariantTotals(long Waits, long Queries);
 
@@ -28,13 +33,15 @@ public static class BusyPollingLoad
     }
 
     /// <summary><see cref="Waiters"/> closed-loop waiters of one variant for the window, the probe running meanwhile.</summary>
-    public static async Task<Phase> UnderLoadAsync(HttpClient client, string variant, int jobMs)
+    public static async Task<Phase> UnderLoadAsync(ServiceProcess api, string variant, int jobMs)
     {
         var total = (int)(Waiters * Window.TotalMilliseconds / jobMs);
-        var waiters = Load.RunAsync(client, $"/pitfalls/busy-polling/{variant}?jobMs={jobMs}", Waiters, total, HttpMethod.Post);
+        var cpu = api.CpuTime;
+        var waiters = Load.RunAsync(api.Client, $"/pitfalls/busy-polling/{variant}?jobMs={jobMs}", Waiters, total, HttpMethod.Post);
         await Task.Delay(jobMs / 2); // let the waiters get going
-        var probe = await ProbeAsync(client, Window - TimeSpan.FromMilliseconds(jobMs));
-        return new Phase(await waiters, probe);
+        var probe = await ProbeAsync(api.Client, Window - TimeSpan.FromMilliseconds(jobMs));
+        var done = await waiters;
+        return new Phase(done, probe, (api.CpuTime - cpu).TotalMilliseconds);
     }
 
     /// <summary>One probe at a time, for the whole window: what an unrelated user sees.</summary>
@@ -62,7 +69,7 @@ public static class BusyPollingLoad
             list.SelectMany(p => pick(p).LatenciesMs).ToList(),
             list.SelectMany(p => pick(p).Statuses).ToList(),
             list.Sum(p => pick(p).WallMs));
-        return new Phase(Join(p => p.Waiters), Join(p => p.Probe));
+        return new Phase(Join(p => p.Waiters), Join(p => p.Probe), list.Sum(p => p.CpuMs));
     }
 
     /// <summary>The API's running totals per variant, from /lab/stats (pitfalls.busy-polling.waits).</summary>

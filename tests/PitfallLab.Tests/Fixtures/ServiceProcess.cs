@@ -29,6 +29,16 @@ public sealed class ServiceProcess : IAsyncDisposable
     public HttpClient Client { get; }
     public string RecentOutput => string.Join('\n', output);
 
+    /// <summary>CPU time the process has used so far, all threads, user and system, as the OS counts it: a load's cost that no clock skew or busy neighbour inflates.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            process.Refresh();
+            return process.TotalProcessorTime;
+        }
+    }
+
     public static async Task<ServiceProcess> StartAsync(string project, IReadOnlyDictionary<string, string> environment, string healthPath = "/health")
     {
         var dll = RepoPaths.ServiceDll(project);
