@@ -15,7 +15,7 @@ public static class Phases
         var duration = TimeSpan.FromSeconds(seconds);
         var live = OpenLoop.RunAsync(http, _ => new HttpRequestMessage(HttpMethod.Get, "/health/live"), 10, duration, LiveTimeout, clock);
         var load = await OpenLoop.RunAsync(http, i => bad.Request(variant, i), bad.Rate, duration,
-            TimeSpan.FromSeconds(bad.TimeoutSeconds), clock, bad.Evidence);
+            bad.TimeoutFor(variant), clock, bad.Evidence);
         return new Phase(load, await live);
     }
 
@@ -34,7 +34,7 @@ public static class Phases
         {
             var roundStarted = clock.Elapsed.TotalMilliseconds;
             var live = OpenLoop.SendAsync(http, new HttpRequestMessage(HttpMethod.Get, "/health/live"), LiveTimeout, clock);
-            var good = OpenLoop.SendAsync(http, bad.Request("good", 100_000 + round), TimeSpan.FromSeconds(Math.Max(bad.TimeoutSeconds, 5)), clock);
+            var good = OpenLoop.SendAsync(http, bad.Request("good", 100_000 + round), bad.TimeoutFor("good"), clock);
             var followUp = bad.FollowUp is { } query
                 ? OpenLoop.SendAsync(http, new HttpRequestMessage(HttpMethod.Get, $"/pitfalls/{bad.Pitfall}/{bad.Variant}?{query}"), TimeSpan.FromSeconds(5), clock)
                 : Task.FromResult(new Sample(0, 0, 200));

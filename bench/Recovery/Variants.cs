@@ -12,7 +12,15 @@ public sealed record BadVariant(
     bool Latency = false, string? Body = null, string? Evidence = null, string? FollowUp = null)
 {
     public string Name => $"{Pitfall}/{Variant}";
-    public string Path(string variant) => $"/pitfalls/{Pitfall}/{variant}{(Query.Length > 0 ? "?" + Query : "")}";
+    /// <summary>With a follow-up, good's calls (its baseline and the recovery probe) are the quick follow-up too.</summary>
+    public string Path(string variant)
+    {
+        var query = variant == "good" && FollowUp is not null ? FollowUp : Query;
+        return $"/pitfalls/{Pitfall}/{variant}{(query.Length > 0 ? "?" + query : "")}";
+    }
+
+    public TimeSpan TimeoutFor(string variant) =>
+        TimeSpan.FromSeconds(variant == Variant ? TimeoutSeconds : Math.Max(TimeoutSeconds, 5));
 
     /// <summary>The i-th request; <c>{i}</c> in the query or body becomes a seeded user id (1..5000), <c>{n}</c> a unique number.</summary>
     public HttpRequestMessage Request(string variant, int i)
