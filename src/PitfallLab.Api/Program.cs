@@ -22,6 +22,8 @@ builder.Configuration.AddEnvironmentVariables("ASPNETCORE_").AddCommandLine(args
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemKeys.UseQueryNames);
 builder.Services.AddExceptionHandler<BadRequestHandler>();
+builder.Services.AddExceptionHandler<DependencyOutageHandler>();
+builder.Services.AddOutageGuardrails();
 builder.Services.AddValidation();
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddOpenApi(o => o.AddDocumentTransformer<CatalogTags>());

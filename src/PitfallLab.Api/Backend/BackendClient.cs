@@ -15,7 +15,7 @@ public sealed class BackendClient(HttpClient http)
     {
         using var response = await http.GetAsync($"users/{id}?{call.ToQuery()}", ct);
         await EnsureSuccessAsync(response, ct);
-        return (await response.Content.ReadFromJsonAsync<BackendUser>(Json, ct))!;
+        return await ReadAsync<BackendUser>(response, ct);
     }
 
     public BackendUser GetUser(int id, BackendCall call)
@@ -29,17 +29,22 @@ public sealed class BackendClient(HttpClient http)
         using var body = response.Content.ReadAsStream();
         if (!response.IsSuccessStatusCode)
             throw new BackendException(response.StatusCode, ReadAll(body));
-        return JsonSerializer.Deserialize<BackendUser>(body, Json)!;
+        try { return JsonSerializer.Deserialize<BackendUser>(body, Json) ?? throw new JsonException("the body is null"); }
+        catch (JsonException ex) { throw Malformed<BackendUser>(response, ex); }
     }
 
-    public async Task<BackendStats> GetStatsAsync(CancellationToken ct) =>
-        (await http.GetFromJsonAsync<BackendStats>("stats", Json, ct))!;
+    public async Task<BackendStats> GetStatsAsync(CancellationToken ct)
+    {
+        using var response = await http.GetAsync("stats", ct);
+        await EnsureSuccessAsync(response, ct);
+        return await ReadAsync<BackendStats>(response, ct);
+    }
 
     public async Task<BackendStats> ResetStatsAsync(CancellationToken ct)
     {
         using var response = await http.PostAsync("stats/reset", content: null, ct);
         await EnsureSuccessAsync(response, ct);
-        return (await response.Content.ReadFromJsonAsync<BackendStats>(Json, ct))!;
+        return await ReadAsync<BackendStats>(response, ct);
     }
 
     public async Task<bool> IsHealthyAsync(CancellationToken ct)
@@ -53,6 +58,16 @@ public sealed class BackendClient(HttpClient http)
         using var reader = new StreamReader(body);
         return reader.ReadToEnd();
     }
+
+    // A 2xx whose body is not what the backend promised is the backend's failure (a 502 for the lab), not the API's.
+    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken ct)
+    {
+        try { return await response.Content.ReadFromJsonAsync<T>(Json, ct) ?? throw new JsonException("the body is null"); }
+        catch (Exception ex) when (ex is JsonException or NotSupportedException) { throw Malformed<T>(response, ex); }
+    }
+
+    private static BackendException Malformed<T>(HttpResponseMessage response, Exception ex) =>
+        new(response.StatusCode, $"a body that is not a {typeof(T).Name} ({ex.Message})");
 
     private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken ct)
     {

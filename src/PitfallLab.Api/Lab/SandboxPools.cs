@@ -37,6 +37,18 @@ public sealed class SandboxPools(IConfiguration configuration) : IAsyncDisposabl
         return count;
     }
 
+    /// <summary>Marks every sandbox pool's connections to be closed (idle ones now, busy ones when returned); answers how many pools.</summary>
+    public int ClearAll()
+    {
+        var count = 0;
+        foreach (var pool in pools.Values.Where(p => p.IsValueCreated))
+        {
+            try { pool.Value.Clear(); count++; }
+            catch (ObjectDisposedException) { } // /lab/reset disposed it meanwhile: its connections close anyway
+        }
+        return count;
+    }
+
     public async ValueTask DisposeAsync() => await ResetAsync();
 
     private NpgsqlDataSource Build(string name, PoolShape shape)

@@ -10,11 +10,13 @@ namespace PitfallLab.Tests.Fixtures;
 public sealed class LocalPostgresCluster : IAsyncDisposable
 {
     private readonly string dataDir;
+    private readonly int port;
 
     private LocalPostgresCluster(string binaries, string dataDir, int port)
     {
         Binaries = binaries;
         this.dataDir = dataDir;
+        this.port = port;
         ConnectionString = $"Host=127.0.0.1;Port={port};Database=pitfalllab;Username=postgres;Maximum Pool Size=20";
     }
 
@@ -31,13 +33,8 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
 
         var port = FreePort.Next();
         var cluster = new LocalPostgresCluster(binaries, root, port);
-        var data = Path.Combine(root, "data");
-        await RunAsync(Path.Combine(binaries, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
-        await RunAsync(Path.Combine(binaries, "pg_ctl"),
-        [
-            "-D", data, "-l", Path.Combine(root, "postgres.log"), "-w", "-t", "60", "start", "-o",
-            $"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
-        ]);
+        await RunAsync(Path.Combine(binaries, "initdb"), ["-D", cluster.Data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
+        await cluster.StartServerAsync();
 
         var admin = new NpgsqlConnectionStringBuilder(cluster.ConnectionString) { Database = "postgres" }.ConnectionString;
         await using (var conn = new NpgsqlConnection(admin))
@@ -48,6 +45,21 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         }
         return cluster;
     }
+
+    /// <summary>True when the local binaries exist, so that a cluster can be started (and stopped) here.</summary>
+    public static bool Available => FindBinaries() is not null;
+
+    private string Data => Path.Combine(dataDir, "data");
+
+    /// <summary>Stops the server as an operator would (<c>pg_ctl stop -m fast</c>: every session gets 57P01 and is closed), keeping its data.</summary>
+    public Task StopServerAsync() => RunAsync(Path.Combine(Binaries, "pg_ctl"), ["-D", Data, "-m", "fast", "-w", "-t", "60", "stop"]);
+
+    /// <summary>Starts the same cluster again, on the same port, with the same settings.</summary>
+    public Task StartServerAsync() => RunAsync(Path.Combine(Binaries, "pg_ctl"),
+    [
+        "-D", Data, "-l", Path.Combine(dataDir, "postgres.log"), "-w", "-t", "60", "start", "-o",
+        $"-p {port} -k {dataDir} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+    ]);
 
     private static bool IsRoot => Environment.UserName == "root";
 
@@ -82,7 +94,8 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        try { await RunAsync(Path.Combine(Binaries, "pg_ctl"), ["-D", Path.Combine(dataDir, "data"), "-m", "immediate", "-w", "stop"]); }
+        try { await RunAsync(Path.Combine(Binaries, "pg_ctl"), ["-D", Data, "-m", "immediate", "-w", "stop"]); }
+        catch (InvalidOperationException) when (!File.Exists(Path.Combine(Data, "postmaster.pid"))) { } // already stopped
         finally { Directory.Delete(dataDir, recursive: true); }
     }
 }

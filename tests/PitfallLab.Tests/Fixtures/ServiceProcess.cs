@@ -39,10 +39,11 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServiceProcess> StartAsync(string project, IReadOnlyDictionary<string, string> environment, string healthPath = "/health")
+    /// <summary>Starts <paramref name="project"/> on <paramref name="port"/> (a free one when null) and waits for <paramref name="healthPath"/>.</summary>
+    public static async Task<ServiceProcess> StartAsync(string project, IReadOnlyDictionary<string, string> environment, string healthPath = "/health", int? port = null)
     {
         var dll = RepoPaths.ServiceDll(project);
-        var url = $"http://127.0.0.1:{FreePort.Next()}";
+        var url = $"http://127.0.0.1:{port ?? FreePort.Next()}";
         var info = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = Path.GetDirectoryName(dll)!,

@@ -23,6 +23,8 @@ public sealed record MissingAwaitKnobs(
     [property: FromQuery(Name = "requestKey")]
     [property: Description("Optional idempotency key (1..100 characters), stored in orders.request_key; a fresh one when absent. Reuse one: good answers 409, bad answers 201 and its save fails where nobody looks.")]
     [property: StringLength(100, MinimumLength = 1, ErrorMessage = "requestKey must be between 1 and 100 characters long.")]
+    // PostgreSQL text cannot hold a NUL (22021): refuse control characters here, as a 400, not there as a 500.
+    [property: RegularExpression(@"^[^\x00-\x1f]*$", ErrorMessage = "requestKey must not contain control characters.")]
     string? RequestKey = null)
 {
     public BackendCall Call => new(DelayMs);
