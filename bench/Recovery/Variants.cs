@@ -49,7 +49,7 @@ public static class BadVariants
         new("shutdown-cleanup", "bad", "POST", "jobs=12&concurrency=4&jobMs=1000&stopAfterMs=1500&shutdownTimeoutMs=1000", 1, 10, 30),
         new("shared-connection", "bad", "GET", "lookups=10&firstUserId=100", 20, 20, 5),
         // Each report is abandoned after 500 ms (the k6 script's GIVE_UP_MS), as its clients do.
-        new("cancellation-leak", "bad", "GET", "queryMs=1500&delayMs=1000", 2, 20, 0.5, FollowUp: "queryMs=0&delayMs=0"),
+        new("cancellation-leak", "bad", "GET", "queryMs=1500&delayMs=1000", 3, 20, 0.5, FollowUp: "queryMs=0&delayMs=0"),
         new("fire-and-forget", "bad", "POST", "customerId={i}&failRate=0.5&delayMs=100", 20, 20, 10),
     ];
 }

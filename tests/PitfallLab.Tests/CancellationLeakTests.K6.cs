@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
-using System.Text.RegularExpressions;
 using PitfallLab.Tests.Fixtures;
 
 namespace PitfallLab.Tests;
@@ -13,7 +11,7 @@ public sealed partial class CancellationLeakTests
     [Fact]
     public async Task AtTheK6ScriptsDefaultsBadsFollowUpsFailOnThePoolAndGoodsNeverDo()
     {
-        var k6 = K6Defaults();
+        var k6 = K6Defaults.Of("cancellation-leak");
         await WaitRecoveredAsync("good");
         var good = await K6IterationsAsync("good", k6);
         await WaitRecoveredAsync("bad");
@@ -55,19 +53,4 @@ public sealed partial class CancellationLeakTests
 
     private static string Tally(IEnumerable<HttpStatusCode> statuses) =>
         string.Join(", ", statuses.GroupBy(s => (int)s).OrderBy(g => g.Key).Select(g => $"{g.Count()} x {g.Key}"));
-
-    private static Dictionary<string, int> K6Defaults()
-    {
-        var script = File.ReadAllText(Path.Combine(RepoPaths.Root, "k6", "pitfalls", "cancellation-leak.js"));
-        var block = DefaultsBlock().Match(script);
-        Assert.True(block.Success, "k6/pitfalls/cancellation-leak.js should declare const DEFAULTS = { ... };");
-        return NumericKnob().Matches(block.Value)
-            .ToDictionary(m => m.Groups["name"].Value, m => int.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture));
-    }
-
-    [GeneratedRegex(@"const DEFAULTS = \{(?s:.*?)\};")]
-    private static partial Regex DefaultsBlock();
-
-    [GeneratedRegex(@"^\s*(?<name>[A-Z][A-Z0-9_]*): (?<value>\d+),", RegexOptions.Multiline)]
-    private static partial Regex NumericKnob();
 }

@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using PitfallLab.Tests.Fixtures;
 
 namespace PitfallLab.Tests;
@@ -14,7 +12,7 @@ public sealed partial class SharedConnectionTests
     [Fact]
     public async Task AtTheK6ScriptsRateGoodAndBatchedMeetTheObjectiveAndBadFailsItsItemErrorThreshold()
     {
-        var k6 = K6Defaults();
+        var k6 = K6Defaults.Of("shared-connection");
         const double seconds = 3;
         var runs = new Dictionary<string, BurstResult>();
         foreach (var variant in new[] { "good", "bad", "batched" })
@@ -60,20 +58,4 @@ public sealed partial class SharedConnectionTests
         await Task.WhenAll(running);
         return new BurstResult(variant, new LoadResult(latencies, statuses, wall.Elapsed.TotalMilliseconds), evidence.ToList());
     }
-
-    /// <summary>The numeric DEFAULTS of the k6 script, read from the script itself so this test replays what k6 runs.</summary>
-    private static Dictionary<string, int> K6Defaults()
-    {
-        var script = File.ReadAllText(Path.Combine(RepoPaths.Root, "k6", "pitfalls", "shared-connection.js"));
-        var block = DefaultsBlock().Match(script);
-        Assert.True(block.Success, "k6/pitfalls/shared-connection.js should declare const DEFAULTS = { ... };");
-        return NumericKnob().Matches(block.Value)
-            .ToDictionary(m => m.Groups["name"].Value, m => int.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture));
-    }
-
-    [GeneratedRegex(@"const DEFAULTS = \{(?s:.*?)\};")]
-    private static partial Regex DefaultsBlock();
-
-    [GeneratedRegex(@"^\s*(?<name>[A-Z][A-Z0-9_]*): (?<value>\d+),", RegexOptions.Multiline)]
-    private static partial Regex NumericKnob();
 }

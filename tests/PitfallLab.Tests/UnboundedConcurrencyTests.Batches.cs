@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using PitfallLab.Tests.Fixtures;
 
 namespace PitfallLab.Tests;
@@ -67,20 +65,4 @@ public sealed partial class UnboundedConcurrencyTests
             return new Timed(batch, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
     }
-
-    /// <summary>The numeric DEFAULTS of the k6 script, read from the script itself so this test replays what k6 runs.</summary>
-    private static Dictionary<string, int> K6Defaults()
-    {
-        var script = File.ReadAllText(Path.Combine(RepoPaths.Root, "k6", "pitfalls", "unbounded-concurrency.js"));
-        var block = DefaultsBlock().Match(script);
-        Assert.True(block.Success, "k6/pitfalls/unbounded-concurrency.js should declare const DEFAULTS = { ... };");
-        return NumericKnob().Matches(block.Value)
-            .ToDictionary(m => m.Groups["name"].Value, m => int.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture));
-    }
-
-    [GeneratedRegex(@"const DEFAULTS = \{(?s:.*?)\};")]
-    private static partial Regex DefaultsBlock();
-
-    [GeneratedRegex(@"^\s*(?<name>[A-Z][A-Z0-9_]*): (?<value>\d+),", RegexOptions.Multiline)]
-    private static partial Regex NumericKnob();
 }

@@ -96,7 +96,7 @@ public sealed partial class UnboundedConcurrencyTests(LabFixture lab, ITestOutpu
     [Fact]
     public async Task AtTheK6ScriptsDefaultsGoodPassesTheObjectiveAndBadFailsEveryBatch()
     {
-        var k6 = K6Defaults();
+        var k6 = K6Defaults.Of("unbounded-concurrency");
         var query = $"items={k6["ITEMS"]}&queryMs={k6["QUERY_MS"]}&delayMs={k6["DELAY_MS"]}&cap={k6["CAP"]}";
         var good = await AtRateAsync($"{Root}/good?{query}&bound={k6["BOUND"]}", k6["RATE"], batches: 4);
         var bad = await AtRateAsync($"{Root}/bad?{query}", k6["RATE"], batches: 4);
