@@ -12,9 +12,11 @@ public sealed class StageGuard(ThreadGates gates) : IMiddleware
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        var endpoint = context.GetEndpoint();
-        var blocks = endpoint?.Metadata.GetMetadata<BlocksThreadsAttribute>() is not null;
-        var gate = blocks ? gates.For(context.Request.Path.Value!["/pitfalls/".Length..]) : null;
+        // One gate per route (not per path as sent: /pitfalls/BLOCKING-IO/bad matches the same route).
+        var route = context.GetEndpoint() is RouteEndpoint endpoint && endpoint.Metadata.GetMetadata<BlocksThreadsAttribute>() is not null
+            ? endpoint.RoutePattern.RawText?.TrimStart('/')
+            : null;
+        var gate = route is null ? null : gates.For(route.StartsWith("pitfalls/", StringComparison.Ordinal) ? route["pitfalls/".Length..] : route);
         if (context.RequestAborted.IsCancellationRequested)
         {
             gate?.Skipped();
