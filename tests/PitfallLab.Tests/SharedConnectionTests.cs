@@ -47,7 +47,14 @@ public sealed partial class SharedConnectionTests(LabFixture lab, ITestOutputHel
     [Fact]
     public async Task OneRequestOfEachVariantShowsTheLessonInItsEvidence()
     {
-        var bad = await lab.Api.Client.GetJsonAsync($"{Root}/bad?lookups={Lookups}&firstUserId=501");
+        // Which lookups collide is a race: on a busy machine one request's tasks can happen to run one after another.
+        // Up to 10 requests until one shows a collision (the burst test measures the rate).
+        JsonElement bad = default;
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            bad = await lab.Api.Client.GetJsonAsync($"{Root}/bad?lookups={Lookups}&firstUserId=501");
+            if (bad.GetProperty("evidence").GetProperty("itemsFailed").GetInt32() > 0) break;
+        }
         var good = await lab.Api.Client.GetJsonAsync($"{Root}/good?lookups={Lookups}&firstUserId=501");
         var batched = await lab.Api.Client.GetJsonAsync($"{Root}/batched?lookups={Lookups}&firstUserId=501");
         foreach (var one in new[] { bad, good, batched })
