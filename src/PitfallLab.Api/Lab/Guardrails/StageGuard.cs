@@ -12,11 +12,10 @@ public sealed class StageGuard(ThreadGates gates) : IMiddleware
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        // One gate per route (not per path as sent: /pitfalls/BLOCKING-IO/bad matches the same route).
-        var route = context.GetEndpoint() is RouteEndpoint endpoint && endpoint.Metadata.GetMetadata<BlocksThreadsAttribute>() is not null
-            ? endpoint.RoutePattern.RawText?.TrimStart('/')
+        // One gate per route, as declared (/pitfalls/BLOCKING-IO/bad matches the same route): "blocking-io/bad".
+        var gate = context.GetEndpoint() is RouteEndpoint endpoint && endpoint.Metadata.GetMetadata<BlocksThreadsAttribute>() is not null
+            ? gates.For(endpoint.RoutePattern.RawText!["/pitfalls/".Length..])
             : null;
-        var gate = route is null ? null : gates.For(route.StartsWith("pitfalls/", StringComparison.Ordinal) ? route["pitfalls/".Length..] : route);
         if (context.RequestAborted.IsCancellationRequested)
         {
             gate?.Skipped();

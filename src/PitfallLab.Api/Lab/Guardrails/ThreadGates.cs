@@ -20,7 +20,7 @@ public sealed class ThreadGates(IOptions<GuardrailOptions> options) : IDisposabl
     public Gate For(string variant) => gates.GetOrAdd(variant, _ => new Gate(Max));
 
     public IReadOnlyDictionary<string, GateFigures> Read() =>
-        gates.ToDictionary(g => g.Key, g => g.Value.Figures(Max));
+        gates.ToDictionary(g => g.Key, g => g.Value.Figures());
 
     public void Dispose()
     {
@@ -33,7 +33,7 @@ public sealed class ThreadGates(IOptions<GuardrailOptions> options) : IDisposabl
         private int blocking, waiting;
         private long skipped;
 
-        public GateFigures Figures(int limit) => new(Volatile.Read(ref blocking), Volatile.Read(ref waiting), limit, Interlocked.Read(ref skipped));
+        public GateFigures Figures() => new(Volatile.Read(ref blocking), Volatile.Read(ref waiting), max, Interlocked.Read(ref skipped));
 
         public void Skipped() => Interlocked.Increment(ref skipped);
 

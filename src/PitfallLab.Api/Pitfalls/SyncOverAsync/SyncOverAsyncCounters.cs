@@ -33,18 +33,22 @@ public sealed class SyncOverAsyncCounters(ThreadGates gates) : ILabCounters
         if (aborted) Interlocked.Increment(ref clientAborts);
     }
 
-    public object Snapshot() => new
+    public object Snapshot()
     {
-        badBlockingNow = gates.For($"{SyncOverAsyncEntry.Id}/bad").Figures(gates.Max).Blocking,
-        badWaitingForTurn = gates.For($"{SyncOverAsyncEntry.Id}/bad").Figures(gates.Max).Waiting,
-        maxBlockedRequests = gates.Max,
-        uiThreadsStarted = Interlocked.Read(ref started),
-        uiThreadsAlive = UiThreadsAlive,
-        runs = Interlocked.Read(ref runs),
-        deadlocksReported = Interlocked.Read(ref deadlocks),
-        rescued = Interlocked.Read(ref rescued),
-        clientAborts = Interlocked.Read(ref clientAborts),
-    };
+        var gate = gates.For($"{SyncOverAsyncEntry.Id}/bad").Figures();
+        return new
+        {
+            badBlockingNow = gate.Blocking,
+            badWaitingForTurn = gate.Waiting,
+            maxBlockedRequests = gate.Max,
+            uiThreadsStarted = Interlocked.Read(ref started),
+            uiThreadsAlive = UiThreadsAlive,
+            runs = Interlocked.Read(ref runs),
+            deadlocksReported = Interlocked.Read(ref deadlocks),
+            rescued = Interlocked.Read(ref rescued),
+            clientAborts = Interlocked.Read(ref clientAborts),
+        };
+    }
 
     // Threads alive are a fact, not a total: reset leaves them as they are.
     public void Reset()
