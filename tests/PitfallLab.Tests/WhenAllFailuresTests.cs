@@ -77,7 +77,12 @@ public sealed partial class WhenAllFailuresTests(LabFixture lab, ITestOutputHelp
         // (Its cancelled count may include user 7, whose 500 was already on the wire: the backend counts that as a 500.)
         Assert.Equal(0, badBackend.GetProperty("aborted").GetInt64());
         Assert.Equal(8, badBackend.GetProperty("byStatus").GetProperty("200").GetInt64());
-        Assert.Equal(8, failFastBackend.GetProperty("aborted").GetInt64());
+        // Users 3 and 7 fail at the same moment: whichever is second is either already a 500 on the wire or hung up
+        // on with the 8 slow ones. Either way every one of the 10 calls is accounted for, and all 8 slow ones aborted.
+        var aborted = failFastBackend.GetProperty("aborted").GetInt64();
+        var failed = failFastBackend.GetProperty("byStatus").TryGetProperty("500", out var n) ? n.GetInt64() : 0;
+        Assert.InRange(aborted, 8, 9);
+        Assert.Equal(10, aborted + failed);
         Assert.False(failFastBackend.GetProperty("byStatus").TryGetProperty("200", out _), $"no slow call ran to the end: {failFastBackend}");
     }
 
