@@ -3,16 +3,9 @@ using PitfallLab.Api.Backend;
 using PitfallLab.Api.Data;
 using PitfallLab.Api.Lab;
 using PitfallLab.Api.Lab.Guardrails;
-using PitfallLab.Api.Pitfalls.BlockingIo;
-using PitfallLab.Api.Pitfalls.MissingAwait;
-using PitfallLab.Api.Pitfalls.WhenAllFailures;
-using PitfallLab.Api.Pitfalls.ShutdownCleanup;
-using PitfallLab.Api.Pitfalls.UnboundedConcurrency;
-using PitfallLab.Api.Pitfalls.SyncOverAsync;
-using PitfallLab.Api.Pitfalls.CancellationLeak;
-using PitfallLab.Api.Pitfalls.BusyPolling;
-using PitfallLab.Api.Pitfalls.SharedConnection;
-using PitfallLab.Api.Pitfalls.FireAndForget;
+using PitfallLab.Api.Lab.Knobs;
+using PitfallLab.Api.Lab.Metrics;
+using PitfallLab.Api.Lab.Modules;
 
 var builder = WebApplication.CreateBuilder(args);
 // appsettings.json's default Urls would beat ASPNETCORE_URLS (a host setting, loaded first): restore env < --urls order.
@@ -26,21 +19,14 @@ builder.Services.AddExceptionHandler<DependencyOutageHandler>();
 builder.Services.AddOutageGuardrails();
 builder.Services.AddValidation();
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-builder.Services.AddOpenApi(o => o.AddDocumentTransformer<CatalogTags>());
+builder.Services.AddOpenApi(o => o.AddDocumentTransformer<CatalogTags>().AddOperationTransformer<KnobDocs>().AddSchemaTransformer<KnobDocs>());
 
 builder.Services.AddLabDatabase(builder.Configuration);
 builder.Services.AddSingleton<SandboxPools>();
 builder.Services.AddStageGuard();
 builder.Services.AddLabHealthChecks();
-builder.Services.AddMissingAwait();
-builder.Services.AddWhenAllFailures();
-builder.Services.AddShutdownCleanup();
-builder.Services.AddUnboundedConcurrency();
-builder.Services.AddSyncOverAsync();
-builder.Services.AddCancellationLeak();
-builder.Services.AddBusyPolling();
-builder.Services.AddSharedConnection();
-builder.Services.AddFireAndForget();
+builder.Services.AddSingleton<LabMetricsListener>();
+builder.Services.AddPitfalls();
 
 builder.Services.AddOptions<BackendOptions>().BindConfiguration("Backend").ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddHttpClient<BackendClient>((sp, http) =>
@@ -51,6 +37,8 @@ builder.Services.AddHttpClient<BackendClient>((sp, http) =>
 });
 
 var app = builder.Build();
+// Listening from the first request on: /lab/stats shows every measurement since start (or the last reset).
+app.Services.GetRequiredService<LabMetricsListener>();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
@@ -66,16 +54,7 @@ app.UseSwaggerUI(o =>
 
 app.MapHome();
 app.MapCatalog();
-app.MapBlockingIo();
-app.MapMissingAwait();
-app.MapWhenAllFailures();
-app.MapShutdownCleanup();
-app.MapUnboundedConcurrency();
-app.MapSyncOverAsync();
-app.MapCancellationLeak();
-app.MapBusyPolling();
-app.MapSharedConnection();
-app.MapFireAndForget();
+app.MapPitfalls();
 app.MapLab();
 app.MapLabHealth();
 

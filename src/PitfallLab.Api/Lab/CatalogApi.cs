@@ -21,13 +21,13 @@ public static class CatalogApi
         return group;
     }
 
-    public static Ok<IReadOnlyList<PitfallEntry>> List() => TypedResults.Ok(PitfallCatalog.All);
+    public static Ok<IReadOnlyList<PitfallEntry>> List(PitfallCatalog catalog) => TypedResults.Ok(catalog.All);
 
-    public static Results<Ok<PitfallEntry>, ProblemHttpResult> Get(string id) =>
-        PitfallCatalog.Find(id) is { } entry
+    public static Results<Ok<PitfallEntry>, ProblemHttpResult> Get(string id, PitfallCatalog catalog) =>
+        catalog.Find(id) is { } entry
             ? TypedResults.Ok(entry)
             : TypedResults.Problem(
                 statusCode: StatusCodes.Status404NotFound,
                 title: "Unknown pitfall",
-                detail: $"No pitfall has the id '{id}'. Known ids: {string.Join(", ", PitfallCatalog.All.Select(e => e.Id))}.");
+                detail: $"No pitfall has the id '{id}'. Known ids: {string.Join(", ", catalog.All.Select(e => e.Id))}.");
 }

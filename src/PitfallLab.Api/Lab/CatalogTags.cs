@@ -1,3 +1,4 @@
+using PitfallLab.Api.Lab.Modules;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
@@ -11,8 +12,8 @@ public sealed class CatalogTags : IOpenApiDocumentTransformer
         document.Info.Title = "PitfallLab";
         document.Info.Description = "Ten classic async pitfalls, bad beside good, against a real PostgreSQL and a real downstream service. Click bad, then good, and compare the evidence.";
         Describe(document, "00 catalog", "What each pitfall teaches, and where to look.");
-        foreach (var entry in PitfallCatalog.All)
-            Describe(document, entry.Tag, entry.Lesson);
+        foreach (var pitfall in PitfallModules.All)
+            Describe(document, pitfall.Lesson.Tag, pitfall.Lesson.Markdown);
         Describe(document, "zz lab", "Health, live figures and reset: the lab recovers by itself, reset makes it start clean.");
         return Task.CompletedTask;
     }

@@ -1,33 +1,35 @@
-using PitfallLab.Api.Pitfalls.BlockingIo;
-using PitfallLab.Api.Pitfalls.MissingAwait;
-using PitfallLab.Api.Pitfalls.WhenAllFailures;
-using PitfallLab.Api.Pitfalls.ShutdownCleanup;
-using PitfallLab.Api.Pitfalls.UnboundedConcurrency;
-using PitfallLab.Api.Pitfalls.SyncOverAsync;
-using PitfallLab.Api.Pitfalls.CancellationLeak;
-using PitfallLab.Api.Pitfalls.BusyPolling;
-using PitfallLab.Api.Pitfalls.SharedConnection;
-using PitfallLab.Api.Pitfalls.FireAndForget;
+using Microsoft.AspNetCore.Http.Metadata;
+using PitfallLab.Api.Lab.Modules;
 
 namespace PitfallLab.Api.Lab;
 
-/// <summary>The implemented pitfalls, in the spec's order. Adding a pitfall adds its entry here.</summary>
-public static class PitfallCatalog
+/// <summary>
+/// The implemented pitfalls, in the spec's order: each module's lesson with the routes it really mapped
+/// (method, path and summary read from the endpoints, so the catalog cannot drift from the API).
+/// </summary>
+public sealed class PitfallCatalog(EndpointDataSource endpoints)
 {
-    public static IReadOnlyList<PitfallEntry> All { get; } =
-    [
-        BlockingIoEntry.Value,
-        MissingAwaitEntry.Value,
-        WhenAllFailuresEntry.Value,
-        ShutdownCleanupEntry.Value,
-        UnboundedConcurrencyEntry.Value,
-        SyncOverAsyncEntry.Value,
-        CancellationLeakEntry.Value,
-        BusyPollingEntry.Value,
-        SharedConnectionEntry.Value,
-        FireAndForgetEntry.Value,
-    ];
+    private readonly Lazy<IReadOnlyList<PitfallEntry>> all = new(() => Build(endpoints));
 
-    public static PitfallEntry? Find(string id) =>
+    public IReadOnlyList<PitfallEntry> All => all.Value;
+
+    public PitfallEntry? Find(string id) =>
         All.FirstOrDefault(e => string.Equals(e.Id, id, StringComparison.OrdinalIgnoreCase));
+
+    private static List<PitfallEntry> Build(EndpointDataSource endpoints)
+    {
+        var routes = endpoints.Endpoints.OfType<RouteEndpoint>()
+            .Select(e => (Endpoint: e, Pitfall: e.Metadata.GetMetadata<PitfallRouteMetadata>()?.Pitfall))
+            .Where(e => e.Pitfall is not null)
+            .ToLookup(e => e.Pitfall!, e => Route(e.Pitfall!, e.Endpoint));
+        return PitfallModules.All.Select(p => PitfallEntry.From(p.Lesson, routes[p.Lesson.Id].ToList())).ToList();
+    }
+
+    private static PitfallRoute Route(string pitfall, RouteEndpoint endpoint)
+    {
+        var raw = endpoint.RoutePattern.RawText ?? "";
+        var method = endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.FirstOrDefault() ?? "GET";
+        var summary = endpoint.Metadata.GetMetadata<IEndpointSummaryMetadata>()?.Summary ?? "";
+        return new(PitfallRouteMetadata.Variant(pitfall, raw), method, "/" + raw.TrimStart('/'), summary);
+    }
 }

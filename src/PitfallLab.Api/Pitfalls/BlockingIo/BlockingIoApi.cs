@@ -12,7 +12,7 @@ namespace PitfallLab.Api.Pitfalls.BlockingIo;
 /// </summary>
 public static class BlockingIoApi
 {
-    private const string Id = BlockingIoEntry.Id;
+    private const string Id = BlockingIoPitfall.Id;
     private static readonly PoolShape Pool = new(MaxPoolSize: 30, TimeoutSeconds: 15);
 
     // Also the database half of sync-over-async's job: the two pitfalls run the same query.
@@ -21,30 +21,6 @@ public static class BlockingIoApi
         FROM orders
         WHERE user_id = @UserId
         """;
-
-    public static RouteGroupBuilder MapBlockingIo(this IEndpointRouteBuilder routes)
-    {
-        var group = routes.MapGroup($"/pitfalls/{Id}").WithTags(BlockingIoEntry.Value.Tag);
-
-        group.MapGet("/bad", Bad)
-            .BlocksThreads()
-            .WithName("BlockingIoBad")
-            .WithSummary("Sync IO in an async handler: HttpClient.Send + Dapper Query")
-            .WithDescription(BlockingIoEntry.BadLesson);
-
-        group.MapGet("/good", Good)
-            .WithName("BlockingIoGood")
-            .WithSummary("Async all the way: SendAsync + QueryAsync")
-            .WithDescription(BlockingIoEntry.GoodLesson);
-
-        group.MapGet("/offloaded", Offloaded)
-            .BlocksThreads()
-            .WithName("BlockingIoOffloaded")
-            .WithSummary("The run_in_executor fix: await Task.Run(syncCall)")
-            .WithDescription(BlockingIoEntry.OffloadedLesson);
-
-        return group;
-    }
 
     public static async Task<Ok<Observation<UserOrders, IoEvidence>>> Good(
         [AsParameters] BlockingIoKnobs knobs, SandboxPools pools, BackendClient backend, CancellationToken ct)

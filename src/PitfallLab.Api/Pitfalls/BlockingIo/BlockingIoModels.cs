@@ -1,19 +1,13 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
-using Microsoft.AspNetCore.Mvc;
 using PitfallLab.Api.Backend;
+using PitfallLab.Api.Lab.Knobs;
 
 namespace PitfallLab.Api.Pitfalls.BlockingIo;
 
 /// <summary>The knobs: which user to look up, and how slow the downstream backend is.</summary>
 public sealed record BlockingIoKnobs(
-    [property: FromQuery(Name = "userId")]
-    [property: Description("Which seeded user to look up (1..5000).")]
-    [property: Range(1, 5000, ErrorMessage = "userId must be between 1 and 5000.")]
+    [property: Knob(1, 5000, "Which seeded user to look up.")]
     int UserId = 42,
-    [property: FromQuery(Name = "delayMs")]
-    [property: Description("How long the backend takes to answer, in ms (0..5000). 100 ms makes starvation obvious.")]
-    [property: Range(0, 5000, ErrorMessage = "delayMs must be between 0 and 5000.")]
+    [property: Knob(0, 5000, "How long the backend takes to answer, in ms. 100 ms makes starvation obvious.")]
     int DelayMs = 100)
 {
     public BackendCall Call => new(DelayMs);

@@ -9,7 +9,7 @@ namespace PitfallLab.Api.Pitfalls.BusyPolling;
 /// </summary>
 public static class BusyPollingApi
 {
-    private const string Id = BusyPollingEntry.Id;
+    private const string Id = BusyPollingPitfall.Id;
     // One connection per waiting request, for bad and good alike: the difference is what they do with it.
     private static readonly PoolShape Pool = new(MaxPoolSize: 60, TimeoutSeconds: 10);
 
@@ -19,23 +19,6 @@ public static class BusyPollingApi
         services.AddSingleton<BusyPollingWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<BusyPollingWorker>());
         return services;
-    }
-
-    public static RouteGroupBuilder MapBusyPolling(this IEndpointRouteBuilder routes)
-    {
-        var group = routes.MapGroup($"/pitfalls/{Id}").WithTags(BusyPollingEntry.Value.Tag);
-
-        group.MapPost("/bad", Bad)
-            .WithName("BusyPollingBad")
-            .WithSummary("Wait for a job by polling its row with await Task.Yield()")
-            .WithDescription(BusyPollingEntry.BadLesson);
-
-        group.MapPost("/good", Good)
-            .WithName("BusyPollingGood")
-            .WithSummary("Wait for a job with PostgreSQL LISTEN/NOTIFY and a timeout")
-            .WithDescription(BusyPollingEntry.GoodLesson);
-
-        return group;
     }
 
     public static async Task<Ok<Observation<JobOutcome, WaitEvidence>>> Bad(

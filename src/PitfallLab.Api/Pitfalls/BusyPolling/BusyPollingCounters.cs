@@ -10,7 +10,7 @@ public sealed class BusyPollingCounters : ILabCounters
     private long jobsFinished;
     private long jobsFailed;
 
-    public string Pitfall => BusyPollingEntry.Id;
+    public string Pitfall => BusyPollingPitfall.Id;
 
     public void Record(string variant, WaitEvidence evidence, bool timedOut) =>
         variants.GetOrAdd(variant, _ => new VariantTotals()).Add(evidence, timedOut);

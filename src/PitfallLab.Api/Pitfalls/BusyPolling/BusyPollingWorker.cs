@@ -40,7 +40,7 @@ public sealed class BusyPollingWorker(SandboxPools pools, BusyPollingCounters co
     public async Task<Job> StartJobAsync(int jobMs, CancellationToken ct)
     {
         var id = Guid.NewGuid();
-        await using (var conn = await pools.For(BusyPollingEntry.Id, "worker", Pool).OpenConnectionAsync(ct))
+        await using (var conn = await pools.For(BusyPollingPitfall.Id, "worker", Pool).OpenConnectionAsync(ct))
             await conn.ExecuteAsync(new CommandDefinition(InsertSql, new { Id = id, JobMs = jobMs }, cancellationToken: ct));
         var job = new Job(id, jobMs, Stopwatch.GetTimestamp());
         var task = FinishLaterAsync(job);
@@ -58,7 +58,7 @@ public sealed class BusyPollingWorker(SandboxPools pools, BusyPollingCounters co
         try
         {
             await Task.Delay(job.JobMs, stopping.Token);
-            await using var conn = await pools.For(BusyPollingEntry.Id, "worker", Pool).OpenConnectionAsync(stopping.Token);
+            await using var conn = await pools.For(BusyPollingPitfall.Id, "worker", Pool).OpenConnectionAsync(stopping.Token);
             await conn.ExecuteAsync(new CommandDefinition(CompleteSql, new { job.Id }, cancellationToken: stopping.Token));
             counters.JobFinished();
         }

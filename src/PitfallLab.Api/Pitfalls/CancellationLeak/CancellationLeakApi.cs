@@ -13,7 +13,7 @@ namespace PitfallLab.Api.Pitfalls.CancellationLeak;
 /// </summary>
 public static class CancellationLeakApi
 {
-    private const string Id = CancellationLeakEntry.Id;
+    private const string Id = CancellationLeakPitfall.Id;
 
     // Small, with the shortest Timeout Npgsql allows (whole seconds): a pool emptied by leaks fails a caller in 1 s, not 15.
     internal static readonly PoolShape Pool = new(MaxPoolSize: 5, TimeoutSeconds: 1, CommandTimeoutSeconds: 30);
@@ -22,28 +22,6 @@ public static class CancellationLeakApi
         SELECT count(*) AS Orders, coalesce(sum(total), 0) AS Revenue, count(DISTINCT user_id) AS Customers
         FROM orders, pg_sleep(@QuerySeconds)
         """;
-
-    public static RouteGroupBuilder MapCancellationLeak(this IEndpointRouteBuilder routes)
-    {
-        var group = routes.MapGroup($"/pitfalls/{Id}").WithTags(CancellationLeakEntry.Value.Tag);
-
-        group.MapGet("/bad", Bad)
-            .AddEndpointFilterFactory((_, next) => PoolExhausted.Filter("bad", next))
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .WithName("CancellationLeakBad")
-            .WithSummary("RequestAborted flows nowhere; the catch returns without closing the connection")
-            .WithDescription(CancellationLeakEntry.BadLesson);
-
-        group.MapGet("/good", Good)
-            .AddEndpointFilterFactory((_, next) => PoolExhausted.Filter("good", next))
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .WithName("CancellationLeakGood")
-            .WithSummary("RequestAborted flows to every call; await using closes the connection on every path")
-            .WithDescription(CancellationLeakEntry.GoodLesson);
-
-        group.MapAbandon();
-        return group;
-    }
 
     public static async Task<Results<Ok<Observation<SalesReport, ReportEvidence>>, StatusCodeHttpResult>> Bad(
         [AsParameters] ReportKnobs knobs, SandboxPools pools, BackendClient backend, LeakGuard guard, HttpContext http, CancellationToken ct)

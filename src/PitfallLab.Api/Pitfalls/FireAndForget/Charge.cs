@@ -16,7 +16,7 @@ public static class Charge
         RETURNING id
         """;
 
-    public static string RequestKey(Guid chargeId) => $"{FireAndForgetEntry.Id}/{chargeId}";
+    public static string RequestKey(Guid chargeId) => $"{FireAndForgetPitfall.Id}/{chargeId}";
 
     public static async Task<long> RunAsync(
         ChargeWork work, BackendClient backend, NpgsqlDataSource db, ChargeTally tally, CancellationToken ct)

@@ -8,10 +8,10 @@ namespace PitfallLab.Api.Pitfalls.FireAndForget;
 /// <summary>Good's job records in the shared <c>jobs</c> table (kind <c>fire-and-forget</c>): queued, running, done or failed with its error.</summary>
 public sealed class ChargeJobs(SandboxPools pools)
 {
-    public const string Kind = FireAndForgetEntry.Id;
+    public const string Kind = FireAndForgetPitfall.Id;
     private static readonly PoolShape Pool = new(MaxPoolSize: 20, TimeoutSeconds: 15);
 
-    public NpgsqlDataSource Db => pools.For(FireAndForgetEntry.Id, "good", Pool);
+    public NpgsqlDataSource Db => pools.For(FireAndForgetPitfall.Id, "good", Pool);
 
     public async Task InsertQueuedAsync(ChargeWork work, CancellationToken ct)
     {

@@ -11,7 +11,7 @@ namespace PitfallLab.Api.Pitfalls.FireAndForget;
 /// </summary>
 public static class FireAndForgetApi
 {
-    private const string Id = FireAndForgetEntry.Id;
+    private const string Id = FireAndForgetPitfall.Id;
     private static readonly PoolShape BadPool = new(MaxPoolSize: 20, TimeoutSeconds: 15);
 
     public static IServiceCollection AddFireAndForget(this IServiceCollection services)
@@ -24,35 +24,6 @@ public static class FireAndForgetApi
         services.AddSingleton<ChargeQueue>();
         services.AddHostedService<ChargeWorker>();
         return services;
-    }
-
-    public static RouteGroupBuilder MapFireAndForget(this IEndpointRouteBuilder routes)
-    {
-        var group = routes.MapGroup($"/pitfalls/{Id}").WithTags(FireAndForgetEntry.Value.Tag);
-
-        group.MapPost("/bad", Bad)
-            .WithName("FireAndForgetBad")
-            .WithSummary("202, then _ = Task.Run(charge): nobody will know it failed")
-            .WithDescription(FireAndForgetEntry.BadLesson);
-
-        group.MapPost("/good", Good)
-            .WithName("FireAndForgetGood")
-            .WithSummary("202 with a job: bounded Channel + BackgroundService that records and logs failures")
-            .WithDescription(FireAndForgetEntry.GoodLesson)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-
-        group.MapGet("/jobs/{id}", Job)
-            .WithName("FireAndForgetJob")
-            .WithSummary("A charge job's status: queued, running, done or failed with its error")
-            .WithDescription(FireAndForgetEntry.StatusLesson)
-            .ProducesProblem(StatusCodes.Status404NotFound);
-
-        group.MapPost("/collect", Collect)
-            .WithName("FireAndForgetCollect")
-            .WithSummary("Force a GC: the only place bad's lost exceptions ever show up")
-            .WithDescription(FireAndForgetEntry.CollectLesson);
-
-        return group;
     }
 
     public static async Task<Results<Accepted<Observation<ChargeAccepted, DispatchEvidence>>, ProblemHttpResult>> Good(

@@ -74,7 +74,7 @@ public sealed class UnobservedTasks : IHostedService
 /// <summary>This pitfall's totals under <c>pitfalls.fire-and-forget</c> in /lab/stats.</summary>
 public sealed class FireAndForgetCounters(UnobservedTasks unobserved) : ILabCounters
 {
-    public string Pitfall => FireAndForgetEntry.Id;
+    public string Pitfall => FireAndForgetPitfall.Id;
     public ChargeTally Bad { get; } = new();
     public ChargeTally Good { get; } = new();
     public UnobservedTasks Unobserved => unobserved;

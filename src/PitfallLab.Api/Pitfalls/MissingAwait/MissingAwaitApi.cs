@@ -10,34 +10,7 @@ namespace PitfallLab.Api.Pitfalls.MissingAwait;
 /// </summary>
 public static class MissingAwaitApi
 {
-    private const string Id = MissingAwaitEntry.Id;
-
-    public static RouteGroupBuilder MapMissingAwait(this IEndpointRouteBuilder routes)
-    {
-        var group = routes.MapGroup($"/pitfalls/{Id}").WithTags(MissingAwaitEntry.Value.Tag);
-
-        group.MapPost("/bad", Bad)
-            .AddEndpointFilter(ReplayIsAConflict)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .WithName("MissingAwaitBad")
-            .WithSummary("201 for an order whose save is not awaited")
-            .WithDescription(MissingAwaitEntry.BadLesson);
-
-        group.MapPost("/good", Good)
-            .AddEndpointFilter(ReplayIsAConflict)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .WithName("MissingAwaitGood")
-            .WithSummary("201 once the order's save has committed")
-            .WithDescription(MissingAwaitEntry.GoodLesson);
-
-        group.MapGet("/orders/{id}", ReadOrder)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .WithName("MissingAwaitReadOrder")
-            .WithSummary("Read an order back: the read-your-write check")
-            .WithDescription(MissingAwaitEntry.ReadLesson);
-
-        return group;
-    }
+    private const string Id = MissingAwaitPitfall.Id;
 
     public static async Task<Created<Observation<PlacedOrder, AckEvidence>>> Good(
         OrderBody order, [AsParameters] MissingAwaitKnobs knobs, [FromKeyedServices("good")] OrderWriter writer,
@@ -82,7 +55,7 @@ public static class MissingAwaitApi
     }
 
     /// <summary>A replayed requestKey violates orders' unique key: a 409 for whoever awaited the save.</summary>
-    private static async ValueTask<object?> ReplayIsAConflict(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    internal static async ValueTask<object?> ReplayIsAConflict(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         try
         {

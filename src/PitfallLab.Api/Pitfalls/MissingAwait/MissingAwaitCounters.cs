@@ -26,7 +26,7 @@ public sealed class MissingAwaitCounters : ILabCounters
 {
     private readonly ConcurrentDictionary<string, VariantTally> variants = new();
 
-    public string Pitfall => MissingAwaitEntry.Id;
+    public string Pitfall => MissingAwaitPitfall.Id;
 
     public VariantTally For(string variant) => variants.GetOrAdd(variant, _ => new VariantTally());
 

@@ -22,7 +22,7 @@ public static class MissingAwaitServices
         foreach (var variant in Variants)
         {
             services.AddKeyedScoped(variant, (sp, _) => new RequestConnection(
-                sp.GetRequiredService<SandboxPools>().For(MissingAwaitEntry.Id, variant, Pool),
+                sp.GetRequiredService<SandboxPools>().For(MissingAwaitPitfall.Id, variant, Pool),
                 sp.GetRequiredService<OrderReader>(),
                 sp.GetRequiredService<MissingAwaitCounters>().For(variant)));
             services.AddKeyedScoped(variant, (sp, _) => new OrderWriter(

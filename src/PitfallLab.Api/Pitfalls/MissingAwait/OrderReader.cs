@@ -20,7 +20,7 @@ public sealed class OrderReader(SandboxPools pools)
         WHERE o.id = @id
         """;
 
-    private NpgsqlDataSource Db => pools.For(MissingAwaitEntry.Id, "read", Pool);
+    private NpgsqlDataSource Db => pools.For(MissingAwaitPitfall.Id, "read", Pool);
 
     public async Task<StoredOrder?> FindAsync(long id, CancellationToken ct)
     {

@@ -18,7 +18,7 @@ public sealed class OrderWriter(RequestConnection db, BackendClient backend, Sav
         const string sql = "SELECT nextval(pg_get_serial_sequence('orders', 'id'))";
         var conn = await db.GetAsync(ct);
         var id = await conn.ExecuteScalarAsync<long>(new CommandDefinition(sql, cancellationToken: ct));
-        return new NewOrder(id, body.UserId, body.Amount, requestKey ?? $"{MissingAwaitEntry.Id}/{Guid.NewGuid():N}");
+        return new NewOrder(id, body.UserId, body.Amount, requestKey ?? $"{MissingAwaitPitfall.Id}/{Guid.NewGuid():N}");
     }
 
     public async Task SaveAsync(NewOrder order, BackendCall call, CancellationToken ct)

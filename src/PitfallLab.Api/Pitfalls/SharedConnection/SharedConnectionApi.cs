@@ -10,32 +10,10 @@ namespace PitfallLab.Api.Pitfalls.SharedConnection;
 /// </summary>
 public static class SharedConnectionApi
 {
-    private const string Id = SharedConnectionEntry.Id;
+    private const string Id = SharedConnectionPitfall.Id;
 
     // Each variant its own pool of this shape; 20 per process, which is the per-process half of the lesson.
     public static readonly PoolShape Pool = new(MaxPoolSize: 20, TimeoutSeconds: 5);
-
-    public static RouteGroupBuilder MapSharedConnection(this IEndpointRouteBuilder routes)
-    {
-        var group = routes.MapGroup($"/pitfalls/{Id}").WithTags(SharedConnectionEntry.Value.Tag);
-
-        group.MapGet("/bad", Bad)
-            .WithName("SharedConnectionBad")
-            .WithSummary("K lookups at once with Task.WhenAll, all on one NpgsqlConnection")
-            .WithDescription(SharedConnectionEntry.BadLesson);
-
-        group.MapGet("/good", Good)
-            .WithName("SharedConnectionGood")
-            .WithSummary("K lookups at once with Task.WhenAll, one pooled connection per lookup")
-            .WithDescription(SharedConnectionEntry.GoodLesson);
-
-        group.MapGet("/batched", Batched)
-            .WithName("SharedConnectionBatched")
-            .WithSummary("K lookups in one NpgsqlBatch: one connection, one round trip")
-            .WithDescription(SharedConnectionEntry.BatchedLesson);
-
-        return group;
-    }
 
     public static async Task<Ok<Observation<LookupResult, LookupEvidence>>> Bad(
         [AsParameters] SharedConnectionKnobs knobs, SandboxPools pools, SharedConnectionCounters counters, CancellationToken ct)

@@ -8,7 +8,7 @@ public sealed class SharedConnectionCounters : ILabCounters
 {
     private readonly ConcurrentDictionary<string, Totals> byVariant = new(StringComparer.Ordinal);
 
-    public string Pitfall => SharedConnectionEntry.Id;
+    public string Pitfall => SharedConnectionPitfall.Id;
 
     public void Add(string variant, LookupEvidence evidence) => byVariant.GetOrAdd(variant, _ => new Totals()).Add(evidence);
 

@@ -11,30 +11,11 @@ namespace PitfallLab.Api.Pitfalls.ShutdownCleanup;
 /// </summary>
 public static class ShutdownCleanupApi
 {
-    private const string Id = ShutdownCleanupEntry.Id;
+    private const string Id = ShutdownCleanupPitfall.Id;
 
     public static IServiceCollection AddShutdownCleanup(this IServiceCollection services) =>
         services.AddLabCounters<ShutdownCleanupCounters>()
             .AddSingleton<WorkerSlots>().AddSingleton<RunLedger>().AddSingleton<ShutdownRuns>();
-
-    public static RouteGroupBuilder MapShutdownCleanup(this IEndpointRouteBuilder routes)
-    {
-        var group = routes.MapGroup($"/pitfalls/{Id}").WithTags(ShutdownCleanupEntry.Value.Tag);
-
-        group.MapPost("/bad", Bad)
-            .WithName("ShutdownCleanupBad")
-            .WithSummary("SIGTERM a worker whose jobs were Task.Run and forgotten, and whose loop ignores stoppingToken")
-            .WithDescription(ShutdownCleanupEntry.BadLesson)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-
-        group.MapPost("/good", Good)
-            .WithName("ShutdownCleanupGood")
-            .WithSummary("SIGTERM a worker that drains a tracked queue and records what it could not finish")
-            .WithDescription(ShutdownCleanupEntry.GoodLesson)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-
-        return group;
-    }
 
     public static async Task<Results<Ok<Observation<JobsOutcome, StopEvidence>>, ProblemHttpResult>> Bad(
         [AsParameters] ShutdownKnobs knobs, ShutdownRuns runs, CancellationToken ct)

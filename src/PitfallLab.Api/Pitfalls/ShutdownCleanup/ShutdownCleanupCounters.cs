@@ -11,7 +11,7 @@ public sealed class ShutdownCleanupCounters : ILabCounters
 {
     private readonly ConcurrentDictionary<string, Totals> byVariant = new();
 
-    public string Pitfall => ShutdownCleanupEntry.Id;
+    public string Pitfall => ShutdownCleanupPitfall.Id;
 
     public void Record(string variant, JobsOutcome outcome, StopEvidence stop) =>
         byVariant.GetOrAdd(variant, _ => new Totals()).Add(outcome, stop);

@@ -15,35 +15,12 @@ namespace PitfallLab.Api.Pitfalls.SyncOverAsync;
 /// </summary>
 public static class SyncOverAsyncApi
 {
-    private const string Id = SyncOverAsyncEntry.Id;
+    private const string Id = SyncOverAsyncPitfall.Id;
     private static readonly PoolShape Pool = new(MaxPoolSize: 30, TimeoutSeconds: 15);
 
     public static IServiceCollection AddSyncOverAsync(this IServiceCollection services)
     {
         return services.AddLabCounters<SyncOverAsyncCounters>();
-    }
-
-    public static RouteGroupBuilder MapSyncOverAsync(this IEndpointRouteBuilder routes)
-    {
-        var group = routes.MapGroup($"/pitfalls/{Id}").WithTags(SyncOverAsyncEntry.Value.Tag);
-
-        group.MapGet("/bad", Bad)
-            .BlocksThreads()
-            .WithName("SyncOverAsyncBad")
-            .WithSummary("Blocks on the async job: GetAwaiter().GetResult()")
-            .WithDescription(SyncOverAsyncEntry.BadLesson);
-
-        group.MapGet("/good", Good)
-            .WithName("SyncOverAsyncGood")
-            .WithSummary("Awaits the async job: async all the way")
-            .WithDescription(SyncOverAsyncEntry.GoodLesson);
-
-        group.MapGet("/deadlock", SyncOverAsyncDeadlock.Deadlock)
-            .WithName("SyncOverAsyncDeadlock")
-            .WithSummary("The same blocking call on a UI-like thread: a deadlock, bounded and reported")
-            .WithDescription(SyncOverAsyncEntry.DeadlockLesson);
-
-        return group;
     }
 
     public static async Task<Ok<Observation<UserOrders, IoEvidence>>> Good(

@@ -13,7 +13,7 @@ public sealed class SyncOverAsyncCounters(ThreadGates gates) : ILabCounters
     private long started, runs, deadlocks, rescued, clientAborts;
     private int alive;
 
-    public string Pitfall => SyncOverAsyncEntry.Id;
+    public string Pitfall => SyncOverAsyncPitfall.Id;
 
     public int UiThreadsAlive => Volatile.Read(ref alive);
 
@@ -35,7 +35,7 @@ public sealed class SyncOverAsyncCounters(ThreadGates gates) : ILabCounters
 
     public object Snapshot()
     {
-        var gate = gates.For($"{SyncOverAsyncEntry.Id}/bad").Figures();
+        var gate = gates.For($"{SyncOverAsyncPitfall.Id}/bad").Figures();
         return new
         {
             badBlockingNow = gate.Blocking,

@@ -13,7 +13,7 @@ namespace PitfallLab.Api.Pitfalls.SyncOverAsync;
 /// </summary>
 public static class SyncOverAsyncDeadlock
 {
-    private const string Id = SyncOverAsyncEntry.Id;
+    private const string Id = SyncOverAsyncPitfall.Id;
     private static readonly PoolShape Pool = new(MaxPoolSize: 5, TimeoutSeconds: 5);
 
     public static async Task<Ok<Observation<DeadlockResult, DeadlockEvidence>>> Deadlock(

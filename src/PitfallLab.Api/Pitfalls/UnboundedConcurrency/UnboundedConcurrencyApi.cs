@@ -10,27 +10,10 @@ namespace PitfallLab.Api.Pitfalls.UnboundedConcurrency;
 /// </summary>
 public static class UnboundedConcurrencyApi
 {
-    private const string Id = UnboundedConcurrencyEntry.Id;
+    private const string Id = UnboundedConcurrencyPitfall.Id;
 
     // Small on purpose, with the shortest Timeout Npgsql allows (whole seconds): an overrun fails in 1 s, not 15.
     private static readonly PoolShape Pool = new(MaxPoolSize: 20, TimeoutSeconds: 1);
-
-    public static RouteGroupBuilder MapUnboundedConcurrency(this IEndpointRouteBuilder routes)
-    {
-        var group = routes.MapGroup($"/pitfalls/{Id}").WithTags(UnboundedConcurrencyEntry.Value.Tag);
-
-        group.MapGet("/bad", Bad)
-            .WithName("UnboundedConcurrencyBad")
-            .WithSummary("Every item at once: Task.WhenAll(ids.Select(ProcessAsync))")
-            .WithDescription(UnboundedConcurrencyEntry.BadLesson);
-
-        group.MapGet("/good", Good)
-            .WithName("UnboundedConcurrencyGood")
-            .WithSummary("A bounded fan-out: Parallel.ForEachAsync with MaxDegreeOfParallelism")
-            .WithDescription(UnboundedConcurrencyEntry.GoodLesson);
-
-        return group;
-    }
 
     public static async Task<Ok<Observation<BatchResult, BatchEvidence>>> Bad(
         [AsParameters] BatchKnobs knobs, SandboxPools pools, BackendClient backend, UnboundedConcurrencyCounters counters, CancellationToken ct)

@@ -8,7 +8,7 @@ public sealed class UnboundedConcurrencyCounters : ILabCounters
 {
     private readonly ConcurrentDictionary<string, Totals> byVariant = new(StringComparer.Ordinal);
 
-    public string Pitfall => UnboundedConcurrencyEntry.Id;
+    public string Pitfall => UnboundedConcurrencyPitfall.Id;
 
     public void Add(string variant, BatchResult result, BatchEvidence evidence) =>
         byVariant.GetOrAdd(variant, _ => new Totals()).Add(result, evidence);

@@ -14,31 +14,7 @@ namespace PitfallLab.Api.Pitfalls.WhenAllFailures;
 /// </summary>
 public static class WhenAllFailuresApi
 {
-    private const string Id = WhenAllFailuresEntry.Id;
-
-    public static RouteGroupBuilder MapWhenAllFailures(this IEndpointRouteBuilder routes)
-    {
-        var group = routes.MapGroup($"/pitfalls/{Id}").WithTags(WhenAllFailuresEntry.Value.Tag);
-
-        group.MapGet("/bad", Bad)
-            .WithName("WhenAllFailuresBad")
-            .WithSummary("await Task.WhenAll, catch, answer an error: one failure fails the request")
-            .WithDescription(WhenAllFailuresEntry.BadLesson)
-            .ProducesProblem(StatusCodes.Status502BadGateway);
-
-        group.MapGet("/good", Good)
-            .WithName("WhenAllFailuresGood")
-            .WithSummary("Await every task without throwing: the items that arrived plus every error")
-            .WithDescription(WhenAllFailuresEntry.GoodLesson);
-
-        group.MapGet("/failfast", FailFast)
-            .WithName("WhenAllFailuresFailFast")
-            .WithSummary("All-or-nothing on purpose: the first failure cancels the siblings")
-            .WithDescription(WhenAllFailuresEntry.FailFastLesson)
-            .ProducesProblem(StatusCodes.Status502BadGateway);
-
-        return group;
-    }
+    private const string Id = WhenAllFailuresPitfall.Id;
 
     public static async Task<FanOutAnswer> Bad(
         [AsParameters] WhenAllFailuresKnobs knobs, BackendClient backend, WhenAllFailuresCounters counters, CancellationToken ct)

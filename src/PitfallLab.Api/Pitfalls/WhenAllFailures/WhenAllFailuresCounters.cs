@@ -11,7 +11,7 @@ public sealed class WhenAllFailuresCounters : ILabCounters
 {
     private readonly ConcurrentDictionary<string, Totals> byVariant = new();
 
-    public string Pitfall => WhenAllFailuresEntry.Id;
+    public string Pitfall => WhenAllFailuresPitfall.Id;
 
     public void Record(string variant, bool requestFailed, FanOutEvidence e) =>
         byVariant.GetOrAdd(variant, _ => new Totals()).Add(requestFailed, e);

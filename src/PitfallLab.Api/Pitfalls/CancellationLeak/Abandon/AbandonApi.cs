@@ -10,14 +10,14 @@ namespace PitfallLab.Api.Pitfalls.CancellationLeak.Abandon;
 /// <summary>The one-click driver for Swagger, which cannot abort a request: real calls, really abandoned, then a look at what is left.</summary>
 public static class AbandonApi
 {
-    private const string Id = CancellationLeakEntry.Id;
+    private const string Id = CancellationLeakPitfall.Id;
     private static readonly TimeSpan FreshCallTimeout = TimeSpan.FromSeconds(10);
 
     public static void MapAbandon(this RouteGroupBuilder group) =>
         group.MapPost("/abandon", Abandon)
             .WithName("CancellationLeakAbandon")
             .WithSummary("Abandon N real calls to a variant, then show what they left behind")
-            .WithDescription(CancellationLeakEntry.AbandonLesson);
+            .WithDescription(CancellationLeakPitfall.AbandonLesson);
 
     public static async Task<Ok<Observation<AbandonResult, AbandonEvidence>>> Abandon(
         [AsParameters] AbandonKnobs knobs, [AsParameters] ReportKnobs report, Loopback loopback, LeftBehindProbe probe,

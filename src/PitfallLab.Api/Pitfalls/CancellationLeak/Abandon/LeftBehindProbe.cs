@@ -25,7 +25,7 @@ public sealed class LeftBehindProbe(NpgsqlDataSource lab, BackendClient backend,
 
     public async Task<LeftBehind> ReadAsync(string variant, long startedAt, CancellationToken ct)
     {
-        var name = SandboxPools.NameOf(CancellationLeakEntry.Id, variant);
+        var name = SandboxPools.NameOf(CancellationLeakPitfall.Id, variant);
         var handlers = PoolExhausted.HandlersRunning(variant);
         Activity activity;
         await using (var conn = await lab.OpenConnectionAsync(ct))

@@ -37,7 +37,7 @@ public sealed class LeakGuard(IOptions<LeakGuardOptions> options, ILogger<LeakGu
     private readonly ConcurrentDictionary<NpgsqlConnection, Holder> held = new(ReferenceEqualityComparer.Instance);
     private readonly ConcurrentDictionary<string, Totals> totals = new(StringComparer.Ordinal);
 
-    public string Pitfall => CancellationLeakEntry.Id;
+    public string Pitfall => CancellationLeakPitfall.Id;
 
     private TimeSpan Grace => TimeSpan.FromSeconds(options.Value.LeakGraceSeconds);
 

@@ -32,7 +32,7 @@ public static class PoolExhausted
         }
         catch (NpgsqlException e) when (Is(e))
         {
-            var pool = SandboxPools.NameOf(CancellationLeakEntry.Id, variant);
+            var pool = SandboxPools.NameOf(CancellationLeakPitfall.Id, variant);
             var leaks = context.HttpContext.RequestServices.GetRequiredService<LeakGuard>().Figures(variant);
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status503ServiceUnavailable,

@@ -12,7 +12,7 @@ public sealed class RunLedger(SandboxPools pools)
 {
     private static readonly PoolShape Pool = new(MaxPoolSize: 4, TimeoutSeconds: 5, CommandTimeoutSeconds: 5);
 
-    private NpgsqlDataSource Db => pools.For(ShutdownCleanupEntry.Id, "lab", Pool);
+    private NpgsqlDataSource Db => pools.For(ShutdownCleanupPitfall.Id, "lab", Pool);
 
     public async Task<(int Completed, int Pending)> CountAsync(Guid runId)
     {
@@ -32,7 +32,7 @@ public sealed class RunLedger(SandboxPools pools)
             FROM pg_stat_activity WHERE application_name = @app AND pid = ANY(@pids)
             """;
         await using var conn = await Db.OpenConnectionAsync();
-        return await conn.QuerySingleAsync<(int, int)>(sql, new { app = SandboxPools.NameOf(ShutdownCleanupEntry.Id, variant), pids = pids.ToArray() });
+        return await conn.QuerySingleAsync<(int, int)>(sql, new { app = SandboxPools.NameOf(ShutdownCleanupPitfall.Id, variant), pids = pids.ToArray() });
     }
 
     public async Task<int> CloseLeftoversAsync(string variant, IReadOnlyCollection<int> pids)
@@ -42,6 +42,6 @@ public sealed class RunLedger(SandboxPools pools)
             FROM pg_stat_activity WHERE application_name = @app AND pid = ANY(@pids)
             """;
         await using var conn = await Db.OpenConnectionAsync();
-        return await conn.ExecuteScalarAsync<int>(sql, new { app = SandboxPools.NameOf(ShutdownCleanupEntry.Id, variant), pids = pids.ToArray() });
+        return await conn.ExecuteScalarAsync<int>(sql, new { app = SandboxPools.NameOf(ShutdownCleanupPitfall.Id, variant), pids = pids.ToArray() });
     }
 }

@@ -1,8 +1,16 @@
+using System.Diagnostics;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+using PitfallLab.Api.Backend;
 using PitfallLab.Api.Lab;
+using PitfallLab.Api.Lab.Guardrails;
+using PitfallLab.Api.Lab.Modules;
+using PitfallLab.Api.Pitfalls.BlockingIo;
 
 namespace PitfallLab.Api.Pitfalls.SyncOverAsync;
 
-public static class SyncOverAsyncEntry
+public sealed class SyncOverAsyncPitfall : IPitfall
 {
     public const string Id = "sync-over-async";
 
@@ -37,7 +45,7 @@ public static class SyncOverAsyncEntry
         thread finishes too (`awaitedOnUiThread`): the context is fine, blocking on it is the bug.
         """;
 
-    public static PitfallEntry Value { get; } = new(
+    public PitfallLesson Lesson { get; } = new(
         Id: Id,
         Number: 6,
         Title: "Sync over async: blocking on a Task",
@@ -46,12 +54,23 @@ public static class SyncOverAsyncEntry
         Symptom: "A UI freezes (a classic ASP.NET request hangs) on the first call, forever. In ASP.NET Core one request is fine, but at a fixed arrival rate p95 climbs from the backend delay to seconds while the thread count grows. Worse than plain sync IO: a blocked request also needs a second pool thread for the job's continuations, queued behind new requests, so once the pool is short almost nothing completes until it has grown by about one thread per waiting request.",
         Fix: "Async all the way: make the caller async and `await`. `ConfigureAwait(false)` on every await in library code avoids the deadlock (the continuation no longer needs the blocked thread) but not the starvation: the caller's thread is still blocked for the whole IO.",
         AnalyzerRules: ["VSTHRD002"],
-        Routes:
-        [
-            new("bad", "GET", $"/pitfalls/{Id}/bad", "Blocks on the async job with GetAwaiter().GetResult()"),
-            new("good", "GET", $"/pitfalls/{Id}/good", "Awaits the async job"),
-            new("deadlock", "GET", $"/pitfalls/{Id}/deadlock", "The same blocking call on a UI-like thread: a deadlock, bounded and reported"),
-        ],
-        K6Script: $"k6/pitfalls/{Id}.js",
         Metric: "p95 latency at a fixed arrival rate and thread-pool threads (bad vs good); deadlocked, callbacksStuck and uiThreadsAlive (deadlock)");
+
+    public void AddServices(IServiceCollection services) => services.AddSyncOverAsync();
+
+    public void Map(RouteGroupBuilder group)
+    {
+        group.MapGet("/bad", SyncOverAsyncApi.Bad)
+            .BlocksThreads()
+            .WithSummary("Blocks on the async job: GetAwaiter().GetResult()")
+            .WithDescription(BadLesson);
+
+        group.MapGet("/good", SyncOverAsyncApi.Good)
+            .WithSummary("Awaits the async job: async all the way")
+            .WithDescription(GoodLesson);
+
+        group.MapGet("/deadlock", SyncOverAsyncDeadlock.Deadlock)
+            .WithSummary("The same blocking call on a UI-like thread: a deadlock, bounded and reported")
+            .WithDescription(DeadlockLesson);
+    }
 }

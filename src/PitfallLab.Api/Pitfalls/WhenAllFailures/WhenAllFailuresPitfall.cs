@@ -1,8 +1,11 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using PitfallLab.Api.Backend;
 using PitfallLab.Api.Lab;
+using PitfallLab.Api.Lab.Modules;
 
 namespace PitfallLab.Api.Pitfalls.WhenAllFailures;
 
-public static class WhenAllFailuresEntry
+public sealed class WhenAllFailuresPitfall : IPitfall
 {
     public const string Id = "whenall-failures";
 
@@ -30,7 +33,7 @@ public static class WhenAllFailuresEntry
         `evidence.callsCancelled` shows the backend calls saved. `Task.WhenAll` would never do this on its own.
         """;
 
-    public static PitfallEntry Value { get; } = new(
+    public PitfallLesson Lesson { get; } = new(
         Id: Id,
         Number: 3,
         Title: "Task.WhenAll failure semantics",
@@ -39,12 +42,25 @@ public static class WhenAllFailuresEntry
         Symptom: "One failing item fails the whole request: the successes are thrown away, only one error is reported, and the request still takes as long as the slowest sibling. At a 5% item failure rate, a 10-item fan-out fails about 40% of requests.",
         Fix: "Await each task without throwing and inspect it: return the items that succeeded plus every error. When all-or-nothing is the intent, cancel the siblings at the first failure through a linked CancellationTokenSource.",
         AnalyzerRules: [],
-        Routes:
-        [
-            new("bad", "GET", $"/pitfalls/{Id}/bad", "await Task.WhenAll, catch, answer an error"),
-            new("good", "GET", $"/pitfalls/{Id}/good", "Await every task, return items plus every error"),
-            new("failfast", "GET", $"/pitfalls/{Id}/failfast", "All-or-nothing: the first failure cancels the siblings"),
-        ],
-        K6Script: $"k6/pitfalls/{Id}.js",
         Metric: "request failure rate vs item failure rate; errors reported vs errors that happened; backend calls completed after the first failure");
+
+    public void AddServices(IServiceCollection services) => services.AddWhenAllFailures();
+
+    public void Map(RouteGroupBuilder group)
+    {
+        group.MapGet("/bad", WhenAllFailuresApi.Bad)
+            .WithSummary("await Task.WhenAll, catch, answer an error: one failure fails the request")
+            .WithDescription(BadLesson)
+            .ProducesProblem(StatusCodes.Status502BadGateway);
+
+        group.MapGet("/good", WhenAllFailuresApi.Good)
+            .WithSummary("Await every task without throwing: the items that arrived plus every error")
+            .WithDescription(GoodLesson);
+
+        group.MapGet("/failfast", WhenAllFailuresApi.FailFast)
+            .WithName("WhenAllFailuresFailFast")
+            .WithSummary("All-or-nothing on purpose: the first failure cancels the siblings")
+            .WithDescription(FailFastLesson)
+            .ProducesProblem(StatusCodes.Status502BadGateway);
+    }
 }

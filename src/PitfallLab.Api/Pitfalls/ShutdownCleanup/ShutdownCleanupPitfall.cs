@@ -1,8 +1,11 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using PitfallLab.Api.Lab;
+using PitfallLab.Api.Lab.Modules;
+using PitfallLab.Api.Pitfalls.ShutdownCleanup.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.ShutdownCleanup;
 
-public static class ShutdownCleanupEntry
+public sealed class ShutdownCleanupPitfall : IPitfall
 {
     public const string Id = "shutdown-cleanup";
 
@@ -37,7 +40,7 @@ public static class ShutdownCleanupEntry
         `evidence.connectionsLeft` 0; the stop ends before the timeout.
         """;
 
-    public static PitfallEntry Value { get; } = new(
+    public PitfallLesson Lesson { get; } = new(
         Id: Id,
         Number: 4,
         Title: "Shutdown with work in flight",
@@ -46,11 +49,20 @@ public static class ShutdownCleanupEntry
         Symptom: "After every deploy some jobs were neither done nor reported: no error, no log line, exit code 0. Stops take exactly the shutdown timeout, and PostgreSQL shows queries still running for a process that no longer exists.",
         Fix: "Give background work an owner the host knows: a tracked queue (`Channel`) drained by a `BackgroundService` that honours its `stoppingToken`, passes a token to every call so that cancellation reaches the server, finishes what it can within a ShutdownTimeout you chose, and records what it could not finish (pending or requeued) before it exits; let the container own and dispose the data source.",
         AnalyzerRules: ["CA2016", "CA2000"],
-        Routes:
-        [
-            new("bad", "POST", $"/pitfalls/{Id}/bad", "SIGTERM a worker with forgotten Task.Run jobs and a loop that ignores stoppingToken"),
-            new("good", "POST", $"/pitfalls/{Id}/good", "SIGTERM a worker that drains a tracked queue and records what is left"),
-        ],
-        K6Script: $"k6/pitfalls/{Id}.js",
         Metric: "jobs lost (enqueued − completed − recorded as pending, from the rows); connections left in pg_stat_activity after the stop; how long the stop took");
+
+    public void AddServices(IServiceCollection services) => services.AddShutdownCleanup();
+
+    public void Map(RouteGroupBuilder group)
+    {
+        group.MapPost("/bad", ShutdownCleanupApi.Bad)
+            .WithSummary("SIGTERM a worker whose jobs were Task.Run and forgotten, and whose loop ignores stoppingToken")
+            .WithDescription(BadLesson)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        group.MapPost("/good", ShutdownCleanupApi.Good)
+            .WithSummary("SIGTERM a worker that drains a tracked queue and records what it could not finish")
+            .WithDescription(GoodLesson)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+    }
 }

@@ -1,8 +1,11 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
 using PitfallLab.Api.Lab;
+using PitfallLab.Api.Lab.Modules;
 
 namespace PitfallLab.Api.Pitfalls.MissingAwait;
 
-public static class MissingAwaitEntry
+public sealed class MissingAwaitPitfall : IPitfall
 {
     public const string Id = "missing-await";
 
@@ -30,7 +33,7 @@ public static class MissingAwaitEntry
         after good's 201 it is there, audit row included.
         """;
 
-    public static PitfallEntry Value { get; } = new(
+    public PitfallLesson Lesson { get; } = new(
         Id: Id,
         Number: 2,
         Title: "Missing await",
@@ -39,12 +42,28 @@ public static class MissingAwaitEntry
         Symptom: "201 Created, faster than the correct code, for an order that is not in the database: reading it right after the 2xx gives 404, acknowledged writes exceed persisted ones, and no log or status code says so.",
         Fix: "Await every call down the chain (async all the way), and write the order and its audit row in one transaction, so the 2xx means committed. CS4014 flags the dropped Task at compile time (VSTHRD110 does in a caller that is not async); a discard (`_ = SaveAsync(...)`) silences both and fixes nothing. Work that must outlive the request belongs in a tracked queue (see fire-and-forget), never in a dropped Task.",
         AnalyzerRules: ["CS4014"],
-        Routes:
-        [
-            new("bad", "POST", $"/pitfalls/{Id}/bad", "Acknowledges an order whose save is not awaited"),
-            new("good", "POST", $"/pitfalls/{Id}/good", "Acknowledges an order once its save committed"),
-            new("read", "GET", $"/pitfalls/{Id}/orders/{{id}}", "Reads an order back: the read-your-write check"),
-        ],
-        K6Script: $"k6/pitfalls/{Id}.js",
         Metric: "acknowledged vs persisted orders; read-your-write failures right after the 2xx");
+
+    public void AddServices(IServiceCollection services) => services.AddMissingAwait();
+
+    public void Map(RouteGroupBuilder group)
+    {
+        group.MapPost("/bad", MissingAwaitApi.Bad)
+            .AddEndpointFilter(MissingAwaitApi.ReplayIsAConflict)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("201 for an order whose save is not awaited")
+            .WithDescription(BadLesson);
+
+        group.MapPost("/good", MissingAwaitApi.Good)
+            .AddEndpointFilter(MissingAwaitApi.ReplayIsAConflict)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("201 once the order's save has committed")
+            .WithDescription(GoodLesson);
+
+        group.MapGet("/orders/{id}", MissingAwaitApi.ReadOrder)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithName("MissingAwaitReadOrder")
+            .WithSummary("Read an order back: the read-your-write check")
+            .WithDescription(ReadLesson);
+    }
 }

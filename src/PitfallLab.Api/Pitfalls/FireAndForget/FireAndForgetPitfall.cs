@@ -1,8 +1,12 @@
+using System.ComponentModel;
+using Microsoft.AspNetCore.Http.HttpResults;
+using PitfallLab.Api.Backend;
 using PitfallLab.Api.Lab;
+using PitfallLab.Api.Lab.Modules;
 
 namespace PitfallLab.Api.Pitfalls.FireAndForget;
 
-public static class FireAndForgetEntry
+public sealed class FireAndForgetPitfall : IPitfall
 {
     public const string Id = "fire-and-forget";
 
@@ -36,7 +40,7 @@ public static class FireAndForgetEntry
         pitfall's charges, `total` every unobserved Task of the process.
         """;
 
-    public static PitfallEntry Value { get; } = new(
+    public PitfallLesson Lesson { get; } = new(
         Id: Id,
         Number: 10,
         Title: "Fire-and-forget tasks",
@@ -45,13 +49,29 @@ public static class FireAndForgetEntry
         Symptom: "The client got 202 Accepted, the work failed, and there is no log line, no job record, no status to ask: failures that happened outnumber failures anyone can see. A later GC may count them in UnobservedTaskException, without context.",
         Fix: "Hand background work to an owner: a bounded `Channel` read by a `BackgroundService` that catches, records and logs every failure, and a job status endpoint. Never `async void` outside event handlers.",
         AnalyzerRules: ["CS4014", "VSTHRD110", "VSTHRD100"],
-        Routes:
-        [
-            new("bad", "POST", $"/pitfalls/{Id}/bad", "202, then _ = Task.Run(charge)"),
-            new("good", "POST", $"/pitfalls/{Id}/good", "202 with a job: bounded Channel + BackgroundService"),
-            new("status", "GET", $"/pitfalls/{Id}/jobs/{{id}}", "A charge job's status and error"),
-            new("collect", "POST", $"/pitfalls/{Id}/collect", "Force a GC: reveal unobserved task exceptions"),
-        ],
-        K6Script: $"k6/pitfalls/{Id}.js",
         Metric: "failures that happened vs failures anyone can see (job status + log); unobserved task exceptions after a forced GC");
+
+    public void AddServices(IServiceCollection services) => services.AddFireAndForget();
+
+    public void Map(RouteGroupBuilder group)
+    {
+        group.MapPost("/bad", FireAndForgetApi.Bad)
+            .WithSummary("202, then _ = Task.Run(charge): nobody will know it failed")
+            .WithDescription(BadLesson);
+
+        group.MapPost("/good", FireAndForgetApi.Good)
+            .WithSummary("202 with a job: bounded Channel + BackgroundService that records and logs failures")
+            .WithDescription(GoodLesson)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        group.MapGet("/jobs/{id}", FireAndForgetApi.Job)
+            .WithName("FireAndForgetJob")
+            .WithSummary("A charge job's status: queued, running, done or failed with its error")
+            .WithDescription(StatusLesson)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        group.MapPost("/collect", FireAndForgetApi.Collect)
+            .WithSummary("Force a GC: the only place bad's lost exceptions ever show up")
+            .WithDescription(CollectLesson);
+    }
 }

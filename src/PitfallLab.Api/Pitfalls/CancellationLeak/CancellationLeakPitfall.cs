@@ -1,8 +1,14 @@
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using PitfallLab.Api.Backend;
 using PitfallLab.Api.Lab;
+using PitfallLab.Api.Lab.Modules;
+using PitfallLab.Api.Pitfalls.CancellationLeak.Abandon;
+using PitfallLab.Api.Pitfalls.CancellationLeak.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.CancellationLeak;
 
-public static class CancellationLeakEntry
+public sealed class CancellationLeakPitfall : IPitfall
 {
     public const string Id = "cancellation-leak";
 
@@ -36,7 +42,7 @@ public static class CancellationLeakEntry
         its connections leak and the fresh call gets a 503. Good: 0, 0, and the fresh call succeeds.
         """;
 
-    public static PitfallEntry Value { get; } = new(
+    public PitfallLesson Lesson { get; } = new(
         Id: Id,
         Number: 7,
         Title: "Cancellation ignored, connection leaked",
@@ -45,12 +51,24 @@ public static class CancellationLeakEntry
         Symptom: "Clients that give up (timeouts, closed tabs, retries) leave their queries `active` in pg_stat_activity and their backend calls in flight; then the pool's connections leak one by one until every request waits its pool Timeout and fails with \"The connection pool has been exhausted\", while PostgreSQL shows the leaked sessions `idle`.",
         Fix: "Flow the token to every call: `OpenConnectionAsync(ct)`, Dapper's `CommandDefinition(..., cancellationToken: ct)` (Npgsql cancels server-side), `HttpClient` calls with `ct`. Own the connection with `await using`, so that every path, cancelled or failed, returns it.",
         AnalyzerRules: ["CA2016"],
-        Routes:
-        [
-            new("bad", "GET", $"/pitfalls/{Id}/bad", "Token flowed nowhere; connection closed on the happy path only"),
-            new("good", "GET", $"/pitfalls/{Id}/good", "Token flowed to every call; await using"),
-            new("abandon", "POST", $"/pitfalls/{Id}/abandon", "Abandon N real calls to a variant and show what they left behind"),
-        ],
-        K6Script: $"k6/pitfalls/{Id}.js",
         Metric: "active queries in pg_stat_activity after clients abort; connections leaked; later requests failing on an exhausted pool");
+
+    public void AddServices(IServiceCollection services) => services.AddCancellationLeak();
+
+    public void Map(RouteGroupBuilder group)
+    {
+        group.MapGet("/bad", CancellationLeakApi.Bad)
+            .AddEndpointFilterFactory((_, next) => PoolExhausted.Filter("bad", next))
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithSummary("RequestAborted flows nowhere; the catch returns without closing the connection")
+            .WithDescription(BadLesson);
+
+        group.MapGet("/good", CancellationLeakApi.Good)
+            .AddEndpointFilterFactory((_, next) => PoolExhausted.Filter("good", next))
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithSummary("RequestAborted flows to every call; await using closes the connection on every path")
+            .WithDescription(GoodLesson);
+
+        group.MapAbandon();
+    }
 }

@@ -1,8 +1,11 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using PitfallLab.Api.Backend;
 using PitfallLab.Api.Lab;
+using PitfallLab.Api.Lab.Modules;
 
 namespace PitfallLab.Api.Pitfalls.UnboundedConcurrency;
 
-public static class UnboundedConcurrencyEntry
+public sealed class UnboundedConcurrencyPitfall : IPitfall
 {
     public const string Id = "unbounded-concurrency";
 
@@ -24,7 +27,7 @@ public static class UnboundedConcurrencyEntry
         never exceed `bound`. Set `bound` above `cap` (or above 20) and watch the failures come back.
         """;
 
-    public static PitfallEntry Value { get; } = new(
+    public PitfallLesson Lesson { get; } = new(
         Id: Id,
         Number: 5,
         Title: "Unbounded concurrency",
@@ -33,11 +36,18 @@ public static class UnboundedConcurrencyEntry
         Symptom: "Fine for a dozen items; for hundreds, items fail with \"The connection pool has been exhausted\" and 429 Too Many Requests, the backend sees more calls in flight than its cap, and the batch is fast only because half of it failed.",
         Fix: "Bound the fan-out: `Parallel.ForEachAsync` with `MaxDegreeOfParallelism` (or a `SemaphoreSlim`), with the bound at or below the pool size and the downstream's cap. Bound per dependency, not per request, when requests run concurrently.",
         AnalyzerRules: [],
-        Routes:
-        [
-            new("bad", "GET", $"/pitfalls/{Id}/bad", "Task.WhenAll over every item at once"),
-            new("good", "GET", $"/pitfalls/{Id}/good", "Parallel.ForEachAsync with a bound"),
-        ],
-        K6Script: $"k6/pitfalls/{Id}.js",
         Metric: "items failed by cause (pool exhausted, 429); backend calls in flight vs its cap; batch time");
+
+    public void AddServices(IServiceCollection services) => services.AddUnboundedConcurrency();
+
+    public void Map(RouteGroupBuilder group)
+    {
+        group.MapGet("/bad", UnboundedConcurrencyApi.Bad)
+            .WithSummary("Every item at once: Task.WhenAll(ids.Select(ProcessAsync))")
+            .WithDescription(BadLesson);
+
+        group.MapGet("/good", UnboundedConcurrencyApi.Good)
+            .WithSummary("A bounded fan-out: Parallel.ForEachAsync with MaxDegreeOfParallelism")
+            .WithDescription(GoodLesson);
+    }
 }

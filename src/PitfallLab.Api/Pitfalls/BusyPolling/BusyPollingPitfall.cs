@@ -1,8 +1,10 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using PitfallLab.Api.Lab;
+using PitfallLab.Api.Lab.Modules;
 
 namespace PitfallLab.Api.Pitfalls.BusyPolling;
 
-public static class BusyPollingEntry
+public sealed class BusyPollingPitfall : IPitfall
 {
     public const string Id = "busy-polling";
 
@@ -25,7 +27,7 @@ public static class BusyPollingEntry
         (try `jobMs=0`). Compare `queriesWhileWaiting` (3), `processCpuMs` and `noticedAfterMs` (a few ms) with bad's.
         """;
 
-    public static PitfallEntry Value { get; } = new(
+    public PitfallLesson Lesson { get; } = new(
         Id: Id,
         Number: 8,
         Title: "Busy polling instead of waiting",
@@ -34,11 +36,18 @@ public static class BusyPollingEntry
         Symptom: "One request looks fine, and even notices the job quickly. But each wait sends hundreds to thousands of queries and keeps a core busy for its whole length; with a few concurrent waiters the CPU and the database saturate and unrelated requests slow down.",
         Fix: "Wait on a signal: PostgreSQL `LISTEN/NOTIFY` through Npgsql (`WaitAsync` with a timeout), reading the row once after `LISTEN` so that a job finished earlier is not missed. Without a signal, poll with a `PeriodicTimer` at a sane interval (hundreds of ms) and a bound. No analyzer flags a polling loop: only CPU, database load and latency show it.",
         AnalyzerRules: [],
-        Routes:
-        [
-            new("bad", "POST", $"/pitfalls/{Id}/bad", "Poll the job's row with await Task.Yield()"),
-            new("good", "POST", $"/pitfalls/{Id}/good", "LISTEN/NOTIFY with a timeout"),
-        ],
-        K6Script: $"k6/pitfalls/{Id}.js",
         Metric: "DB queries per wait; process CPU during the wait; latency of an unrelated probe request while waiters run");
+
+    public void AddServices(IServiceCollection services) => services.AddBusyPolling();
+
+    public void Map(RouteGroupBuilder group)
+    {
+        group.MapPost("/bad", BusyPollingApi.Bad)
+            .WithSummary("Wait for a job by polling its row with await Task.Yield()")
+            .WithDescription(BadLesson);
+
+        group.MapPost("/good", BusyPollingApi.Good)
+            .WithSummary("Wait for a job with PostgreSQL LISTEN/NOTIFY and a timeout")
+            .WithDescription(GoodLesson);
+    }
 }

@@ -1,8 +1,11 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using PitfallLab.Api.Lab;
+using PitfallLab.Api.Lab.Modules;
+using PitfallLab.Api.Pitfalls.SharedConnection.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.SharedConnection;
 
-public static class SharedConnectionEntry
+public sealed class SharedConnectionPitfall : IPitfall
 {
     public const string Id = "shared-connection";
 
@@ -33,7 +36,7 @@ public static class SharedConnectionEntry
         queries against the same database, batching them beats both fanning out and sharing.
         """;
 
-    public static PitfallEntry Value { get; } = new(
+    public PitfallLesson Lesson { get; } = new(
         Id: Id,
         Number: 9,
         Title: "A non-thread-safe object shared by concurrent flows",
@@ -42,12 +45,22 @@ public static class SharedConnectionEntry
         Symptom: "Works in a sequential test, fails under `Task.WhenAll`: most items of a parallel fan-out fail with \"A command is already in progress\", only one command reaches the server at a time. Scaled out, every replica brings its own full pool and PostgreSQL runs out of `max_connections`.",
         Fix: "One pooled connection per concurrent flow (open it inside the task, `await using`), or one `NpgsqlBatch` on one connection for independent queries. Size pools per process: replicas x Maximum Pool Size < max_connections.",
         AnalyzerRules: [],
-        Routes:
-        [
-            new("bad", "GET", $"/pitfalls/{Id}/bad", "Task.WhenAll of lookups on one NpgsqlConnection"),
-            new("good", "GET", $"/pitfalls/{Id}/good", "Task.WhenAll, one pooled connection per lookup"),
-            new("batched", "GET", $"/pitfalls/{Id}/batched", "One NpgsqlBatch on one connection"),
-        ],
-        K6Script: $"k6/pitfalls/{Id}.js",
         Metric: "item error rate by type (NpgsqlOperationInProgressException); commands refused vs round trips; connections used");
+
+    public void AddServices(IServiceCollection services) => services.AddSharedConnection();
+
+    public void Map(RouteGroupBuilder group)
+    {
+        group.MapGet("/bad", SharedConnectionApi.Bad)
+            .WithSummary("K lookups at once with Task.WhenAll, all on one NpgsqlConnection")
+            .WithDescription(BadLesson);
+
+        group.MapGet("/good", SharedConnectionApi.Good)
+            .WithSummary("K lookups at once with Task.WhenAll, one pooled connection per lookup")
+            .WithDescription(GoodLesson);
+
+        group.MapGet("/batched", SharedConnectionApi.Batched)
+            .WithSummary("K lookups in one NpgsqlBatch: one connection, one round trip")
+            .WithDescription(BatchedLesson);
+    }
 }

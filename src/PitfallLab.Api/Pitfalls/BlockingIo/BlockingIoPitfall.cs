@@ -1,8 +1,13 @@
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using PitfallLab.Api.Backend;
 using PitfallLab.Api.Lab;
+using PitfallLab.Api.Lab.Guardrails;
+using PitfallLab.Api.Lab.Modules;
 
 namespace PitfallLab.Api.Pitfalls.BlockingIo;
 
-public static class BlockingIoEntry
+public sealed class BlockingIoPitfall : IPitfall
 {
     public const string Id = "blocking-io";
 
@@ -26,7 +31,7 @@ public static class BlockingIoEntry
         same pool and blocks it instead. Under load it starves exactly like bad (measured by the test and the k6 script).
         """;
 
-    public static PitfallEntry Value { get; } = new(
+    public PitfallLesson Lesson { get; } = new(
         Id: Id,
         Number: 1,
         Title: "Blocking IO inside async code",
@@ -35,12 +40,22 @@ public static class BlockingIoEntry
         Symptom: "Fine for one request; at a fixed arrival rate p95 latency climbs from the backend delay to seconds, throughput flattens, the thread count creeps up and the queue of work items grows.",
         Fix: "Async all the way: `SendAsync`, `QueryAsync`, `OpenConnectionAsync`, `Task.Delay`. Wrapping the sync call in `Task.Run` (the run_in_executor fix) does not help a server: it blocks another thread of the same pool.",
         AnalyzerRules: ["CA1849", "VSTHRD103"],
-        Routes:
-        [
-            new("bad", "GET", $"/pitfalls/{Id}/bad", "Sync IO in an async handler"),
-            new("good", "GET", $"/pitfalls/{Id}/good", "Async IO"),
-            new("offloaded", "GET", $"/pitfalls/{Id}/offloaded", "Sync IO wrapped in Task.Run"),
-        ],
-        K6Script: $"k6/pitfalls/{Id}.js",
         Metric: "p95 latency at a fixed arrival rate; thread-pool threads and queued work items");
+
+    public void Map(RouteGroupBuilder group)
+    {
+        group.MapGet("/bad", BlockingIoApi.Bad)
+            .BlocksThreads()
+            .WithSummary("Sync IO in an async handler: HttpClient.Send + Dapper Query")
+            .WithDescription(BadLesson);
+
+        group.MapGet("/good", BlockingIoApi.Good)
+            .WithSummary("Async all the way: SendAsync + QueryAsync")
+            .WithDescription(GoodLesson);
+
+        group.MapGet("/offloaded", BlockingIoApi.Offloaded)
+            .BlocksThreads()
+            .WithSummary("The run_in_executor fix: await Task.Run(syncCall)")
+            .WithDescription(OffloadedLesson);
+    }
 }
