@@ -23,13 +23,16 @@ public sealed partial class BadRequestHandler(IProblemDetailsService problems) :
         };
         if (BindFailure().Match(bad.Message) is { Success: true } m)
             problem.Errors[ProblemKeys.CamelCase(m.Groups["name"].Value)] =
-                [$"'{m.Groups["value"].Value}' is not a valid {m.Groups["type"].Value}; see the allowed range in /openapi/v1.json."];
+                [$"'{m.Groups["value"].Value}' is not a valid {Unwrap(m.Groups["type"].Value)}; see the allowed range in /openapi/v1.json."];
         else if (bad.InnerException is JsonException { Path: ['$', '.', .. var field] } json)
             problem.Errors[field] = [$"{json.Message.Split(" Path:")[0]} See the body's schema in /openapi/v1.json."];
 
         context.Response.StatusCode = bad.StatusCode;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, Exception = exception, ProblemDetails = problem });
     }
+
+    /// <summary><c>Nullable&lt;int&gt;</c> → <c>int</c>: the client sent a number, whether or not the knob may be absent.</summary>
+    private static string Unwrap(string type) => type.StartsWith("Nullable<", StringComparison.Ordinal) ? type["Nullable<".Length..^1] : type;
 
     [GeneratedRegex("""parameter "(?<type>\S+) (?<name>\w+)" from "(?<value>.*)"\.?$""")]
     private static partial Regex BindFailure();
