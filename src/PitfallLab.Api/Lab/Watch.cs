@@ -1,16 +1,19 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Diagnostics;
+using PitfallLab.Api.Lab.Metrics;
 
 namespace PitfallLab.Api.Lab;
 
 /// <summary>
 /// Started at the top of a handler (<c>using var watch = Watch.Start(...)</c>), finished at the bottom:
-/// turns a result and evidence into an observation, and counts the variant's requests in flight.
+/// turns a result and evidence into an observation, and counts the variant's requests in flight and ended
+/// (<c>inFlight</c> and <c>requests</c> on the lab's meter, so no pitfall counts its own requests).
 /// </summary>
 public sealed class Watch : IDisposable
 {
     private static readonly ConcurrentDictionary<string, StrongBox<int>> InFlightByVariant = new();
+    private static readonly ConcurrentDictionary<string, RequestMetrics> MetricsByPitfall = new();
 
     private readonly long started = Stopwatch.GetTimestamp();
     private readonly ThreadPoolFigures threadPoolAtStart = ThreadPoolFigures.Now();
@@ -25,7 +28,11 @@ public sealed class Watch : IDisposable
         (Pitfall, Variant, lap) = (pitfall, variant, started);
         inFlight = InFlightByVariant.GetOrAdd($"{pitfall}/{variant}", _ => new StrongBox<int>());
         inFlightAtStart = Interlocked.Increment(ref inFlight.Value);
+        metrics = MetricsByPitfall.GetOrAdd(pitfall, p => new RequestMetrics(new PitfallMetrics(p)));
+        metrics.InFlight.Add(variant, 1);
     }
+
+    private readonly RequestMetrics metrics;
 
     public string Pitfall { get; }
     public string Variant { get; }
@@ -52,7 +59,16 @@ public sealed class Watch : IDisposable
 
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref disposed, 1) == 0)
-            Interlocked.Decrement(ref inFlight.Value);
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+            return;
+        Interlocked.Decrement(ref inFlight.Value);
+        metrics.InFlight.Add(Variant, -1);
+        metrics.Requests.Add(Variant);
+    }
+
+    private sealed class RequestMetrics(PitfallMetrics metrics)
+    {
+        public LabGauge InFlight { get; } = metrics.Gauge("inFlight", "Requests of this variant in flight now");
+        public LabCounter Requests { get; } = metrics.Counter("requests", "Requests of this variant that ended (answered, failed or abandoned)");
     }
 }

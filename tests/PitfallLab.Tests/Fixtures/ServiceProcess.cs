@@ -26,6 +26,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public string Name { get; }
     public Uri BaseAddress { get; }
+    public int ProcessId => process.Id;
     public HttpClient Client { get; }
     public string RecentOutput => string.Join('\n', output);
 
