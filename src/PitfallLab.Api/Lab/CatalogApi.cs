@@ -8,15 +8,11 @@ public static class CatalogApi
     {
         var group = routes.MapGroup("/pitfalls").WithTags("00 catalog");
 
-        group.MapGet("/", List)
-            .WithName("ListPitfalls")
-            .WithSummary("The pitfall catalog")
-            .WithDescription("Every implemented pitfall: its asyncio original, the .NET mechanism, symptom, fix, the analyzer rules that flag the bad code, its routes, its k6 script and the metric that shows the difference.");
+        group.MapGet("/", List).Describe("ListPitfalls", "The pitfall catalog",
+            "Every implemented pitfall: its asyncio original, the .NET mechanism, symptom, fix, the analyzer rules that flag the bad code, its routes, its k6 script and the metric that shows the difference.");
 
-        group.MapGet("/{id}", Get)
-            .WithName("GetPitfall")
-            .WithSummary("One catalog entry")
-            .WithDescription("One pitfall by its kebab-case id, for example `blocking-io`. Unknown ids answer 404 ProblemDetails.");
+        group.MapGet("/{id}", Get).Describe("GetPitfall", "One catalog entry",
+            "One pitfall by its kebab-case id, for example `blocking-io`. Unknown ids answer 404 ProblemDetails.");
 
         return group;
     }

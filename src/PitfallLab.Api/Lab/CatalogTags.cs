@@ -13,7 +13,7 @@ public sealed class CatalogTags : IOpenApiDocumentTransformer
         document.Info.Description = "Ten classic async pitfalls, bad beside good, against a real PostgreSQL and a real downstream service. Click bad, then good, and compare the evidence.";
         Describe(document, "00 catalog", "What each pitfall teaches, and where to look.");
         foreach (var pitfall in PitfallModules.All)
-            Describe(document, pitfall.Lesson.Tag, pitfall.Lesson.Markdown);
+            Describe(document, pitfall.Entry.Tag, pitfall.Entry.Lesson);
         Describe(document, "zz lab", "Health, live figures and reset: the lab recovers by itself, reset makes it start clean.");
         return Task.CompletedTask;
     }

@@ -19,15 +19,11 @@ public static class HealthApi
     {
         var group = routes.MapGroup("/health").WithTags("zz lab");
 
-        group.MapGet("/", Ready)
-            .WithName("Health")
-            .WithSummary("Readiness: the database and the backend answer")
-            .WithDescription("200 when PostgreSQL and the downstream backend both answer, 503 otherwise, with one entry per dependency.");
+        group.MapGet("/", Ready).Describe("Health", "Readiness: the database and the backend answer",
+            "200 when PostgreSQL and the downstream backend both answer, 503 otherwise, with one entry per dependency.");
 
-        group.MapGet("/live", () => TypedResults.Ok(new HealthBody("Healthy", 0, new Dictionary<string, HealthEntry>())))
-            .WithName("Liveness")
-            .WithSummary("Liveness: the process answers")
-            .WithDescription("200 as long as the API process serves requests; checks no dependency.");
+        group.MapGet("/live", () => TypedResults.Ok(new HealthBody("Healthy", 0, new Dictionary<string, HealthEntry>()))).Describe("Liveness", "Liveness: the process answers",
+            "200 as long as the API process serves requests; checks no dependency.");
 
         return routes;
     }

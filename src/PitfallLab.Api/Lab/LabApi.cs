@@ -25,15 +25,11 @@ public static class LabApi
     {
         var group = routes.MapGroup("/lab").WithTags("zz lab");
 
-        group.MapGet("/stats", Stats)
-            .WithName("LabStats")
-            .WithSummary("Live figures: thread pool, connection pools, pg_stat_activity, backend")
-            .WithDescription("Watch this during a k6 run: thread-pool threads and queue, every Npgsql pool (used/idle/pending/timeouts), connections per Application Name in pg_stat_activity, and the backend's in-flight counters. Under `pitfalls`, each pitfall's running totals; under `guardrails`, each thread-blocking variant's gate (requests blocking a thread now, waiting their turn, and skipped because their client had gone).");
+        group.MapGet("/stats", Stats).Describe("LabStats", "Live figures: thread pool, connection pools, pg_stat_activity, backend",
+            "Watch this during a k6 run: thread-pool threads and queue, every Npgsql pool (used/idle/pending/timeouts), connections per Application Name in pg_stat_activity, and the backend's in-flight counters. Under `pitfalls`, each pitfall's running totals; under `guardrails`, each thread-blocking variant's gate (requests blocking a thread now, waiting their turn, and skipped because their client had gone).");
 
-        group.MapPost("/reset", Reset)
-            .WithName("LabReset")
-            .WithSummary("Start clean: drop the sandbox pools, reset the backend's counters")
-            .WithDescription("Disposes every pitfall's sandbox pool (their connections close), zeroes each pitfall's running totals and the backend's statistics, then answers the fresh figures. The lab recovers without it; reset just makes the next demo start from zero.");
+        group.MapPost("/reset", Reset).Describe("LabReset", "Start clean: drop the sandbox pools, reset the backend's counters",
+            "Disposes every pitfall's sandbox pool (their connections close), zeroes each pitfall's running totals and the backend's statistics, then answers the fresh figures. The lab recovers without it; reset just makes the next demo start from zero.");
 
         return group;
     }

@@ -22,7 +22,7 @@ public sealed class PitfallCatalog(EndpointDataSource endpoints)
             .Select(e => (Endpoint: e, Pitfall: e.Metadata.GetMetadata<PitfallRouteMetadata>()?.Pitfall))
             .Where(e => e.Pitfall is not null)
             .ToLookup(e => e.Pitfall!, e => Route(e.Pitfall!, e.Endpoint));
-        return PitfallModules.All.Select(p => PitfallEntry.From(p.Lesson, routes[p.Lesson.Id].ToList())).ToList();
+        return PitfallModules.All.Select(p => p.Entry with { Routes = routes[p.Entry.Id].ToList() }).ToList();
     }
 
     private static PitfallRoute Route(string pitfall, RouteEndpoint endpoint)

@@ -1,14 +1,14 @@
 namespace PitfallLab.Api.Lab.Modules;
 
 /// <summary>
-/// One pitfall, whole: its lesson for the catalog, its services and its endpoints. The host finds every
+/// One pitfall, whole: its catalog entry (the lesson), its services and its endpoints. The host finds every
 /// implementation in this assembly (<see cref="PitfallModules"/>), gives each the group <c>/pitfalls/{id}</c>
 /// tagged with its lesson, and builds the catalog from the lesson plus the endpoints <see cref="Map"/> added.
 /// Adding a pitfall is one new folder with one of these in it; nothing shared is edited.
 /// </summary>
 public interface IPitfall
 {
-    PitfallLesson Lesson { get; }
+    PitfallEntry Entry { get; }
 
     /// <summary>The pitfall's own services (guardrails, workers, options); most need none.</summary>
     void AddServices(IServiceCollection services) { }

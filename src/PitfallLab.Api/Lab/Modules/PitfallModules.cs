@@ -8,7 +8,7 @@ public static class PitfallModules
     public static IReadOnlyList<IPitfall> All { get; } = typeof(IPitfall).Assembly.GetTypes()
         .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IPitfall).IsAssignableFrom(t))
         .Select(t => (IPitfall)Activator.CreateInstance(t)!)
-        .OrderBy(p => p.Lesson.Number)
+        .OrderBy(p => p.Entry.Number)
         .ToList();
 
     public static IServiceCollection AddPitfalls(this IServiceCollection services)
@@ -23,12 +23,12 @@ public static class PitfallModules
     {
         foreach (var pitfall in All)
         {
-            var lesson = pitfall.Lesson;
-            var group = routes.MapGroup($"/pitfalls/{lesson.Id}").WithTags(lesson.Tag).WithMetadata(new PitfallRouteMetadata(lesson.Id));
+            var entry = pitfall.Entry;
+            var group = routes.MapGroup($"/pitfalls/{entry.Id}").WithTags(entry.Tag).WithMetadata(new PitfallRouteMetadata(entry.Id));
             ((IEndpointConventionBuilder)group).Add(endpoint =>
             {
                 if (endpoint is RouteEndpointBuilder route && !endpoint.Metadata.OfType<IEndpointNameMetadata>().Any())
-                    endpoint.Metadata.Add(new EndpointNameMetadata(PitfallRouteMetadata.EndpointName(lesson.Id, route.RoutePattern.RawText)));
+                    endpoint.Metadata.Add(new EndpointNameMetadata(PitfallRouteMetadata.EndpointName(entry.Id, route.RoutePattern.RawText)));
             });
             pitfall.Map(group);
         }

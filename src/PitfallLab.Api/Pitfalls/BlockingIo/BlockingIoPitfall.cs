@@ -31,7 +31,7 @@ public sealed class BlockingIoPitfall : IPitfall
         same pool and blocks it instead. Under load it starves exactly like bad (measured by the test and the k6 script).
         """;
 
-    public PitfallLesson Lesson { get; } = new(
+    public PitfallEntry Entry { get; } = new(
         Id: Id,
         Number: 1,
         Title: "Blocking IO inside async code",

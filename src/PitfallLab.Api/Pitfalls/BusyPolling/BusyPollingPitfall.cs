@@ -27,7 +27,7 @@ public sealed class BusyPollingPitfall : IPitfall
         (try `jobMs=0`). Compare `queriesWhileWaiting` (3), `processCpuMs` and `noticedAfterMs` (a few ms) with bad's.
         """;
 
-    public PitfallLesson Lesson { get; } = new(
+    public PitfallEntry Entry { get; } = new(
         Id: Id,
         Number: 8,
         Title: "Busy polling instead of waiting",

@@ -42,7 +42,7 @@ public sealed class CancellationLeakPitfall : IPitfall
         its connections leak and the fresh call gets a 503. Good: 0, 0, and the fresh call succeeds.
         """;
 
-    public PitfallLesson Lesson { get; } = new(
+    public PitfallEntry Entry { get; } = new(
         Id: Id,
         Number: 7,
         Title: "Cancellation ignored, connection leaked",

@@ -40,7 +40,7 @@ public sealed class FireAndForgetPitfall : IPitfall
         pitfall's charges, `total` every unobserved Task of the process.
         """;
 
-    public PitfallLesson Lesson { get; } = new(
+    public PitfallEntry Entry { get; } = new(
         Id: Id,
         Number: 10,
         Title: "Fire-and-forget tasks",

@@ -33,7 +33,7 @@ public sealed class MissingAwaitPitfall : IPitfall
         after good's 201 it is there, audit row included.
         """;
 
-    public PitfallLesson Lesson { get; } = new(
+    public PitfallEntry Entry { get; } = new(
         Id: Id,
         Number: 2,
         Title: "Missing await",

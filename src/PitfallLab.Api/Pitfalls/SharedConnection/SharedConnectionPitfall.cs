@@ -36,7 +36,7 @@ public sealed class SharedConnectionPitfall : IPitfall
         queries against the same database, batching them beats both fanning out and sharing.
         """;
 
-    public PitfallLesson Lesson { get; } = new(
+    public PitfallEntry Entry { get; } = new(
         Id: Id,
         Number: 9,
         Title: "A non-thread-safe object shared by concurrent flows",

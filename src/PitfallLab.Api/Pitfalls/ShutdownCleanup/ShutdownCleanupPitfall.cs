@@ -40,7 +40,7 @@ public sealed class ShutdownCleanupPitfall : IPitfall
         `evidence.connectionsLeft` 0; the stop ends before the timeout.
         """;
 
-    public PitfallLesson Lesson { get; } = new(
+    public PitfallEntry Entry { get; } = new(
         Id: Id,
         Number: 4,
         Title: "Shutdown with work in flight",

@@ -45,7 +45,7 @@ public sealed class SyncOverAsyncPitfall : IPitfall
         thread finishes too (`awaitedOnUiThread`): the context is fine, blocking on it is the bug.
         """;
 
-    public PitfallLesson Lesson { get; } = new(
+    public PitfallEntry Entry { get; } = new(
         Id: Id,
         Number: 6,
         Title: "Sync over async: blocking on a Task",

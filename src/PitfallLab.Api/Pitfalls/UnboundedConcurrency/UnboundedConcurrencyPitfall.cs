@@ -27,7 +27,7 @@ public sealed class UnboundedConcurrencyPitfall : IPitfall
         never exceed `bound`. Set `bound` above `cap` (or above 20) and watch the failures come back.
         """;
 
-    public PitfallLesson Lesson { get; } = new(
+    public PitfallEntry Entry { get; } = new(
         Id: Id,
         Number: 5,
         Title: "Unbounded concurrency",

@@ -33,7 +33,7 @@ public sealed class WhenAllFailuresPitfall : IPitfall
         `evidence.callsCancelled` shows the backend calls saved. `Task.WhenAll` would never do this on its own.
         """;
 
-    public PitfallLesson Lesson { get; } = new(
+    public PitfallEntry Entry { get; } = new(
         Id: Id,
         Number: 3,
         Title: "Task.WhenAll failure semantics",
