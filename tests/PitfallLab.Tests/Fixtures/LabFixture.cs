@@ -22,13 +22,14 @@ public sealed class LabFixture : IAsyncLifetime
     }
 
     /// <summary>A fresh API process against the shared database and backend; the caller disposes it.</summary>
-    public Task<ServiceProcess> StartApiAsync(IReadOnlyDictionary<string, string>? settings = null, string readyPath = "/health")
+    public Task<ServiceProcess> StartApiAsync(IReadOnlyDictionary<string, string>? settings = null, string readyPath = "/health") =>
+        StartApiAsync(Db.ConnectionString, Backend.BaseAddress.ToString(), settings, readyPath);
+
+    /// <summary>An API process on the given database and backend, <paramref name="settings"/> last: the one recipe every fixture uses.</summary>
+    public static Task<ServiceProcess> StartApiAsync(
+        string connectionString, string backendUrl, IReadOnlyDictionary<string, string>? settings = null, string readyPath = "/health")
     {
-        var environment = new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Lab"] = Db.ConnectionString,
-            ["Backend__BaseUrl"] = Backend.BaseAddress.ToString(),
-        };
+        var environment = new Dictionary<string, string> { ["ConnectionStrings__Lab"] = connectionString, ["Backend__BaseUrl"] = backendUrl };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             environment[key] = value;
         return ServiceProcess.StartAsync("PitfallLab.Api", environment, readyPath);

@@ -32,11 +32,7 @@ public sealed class OutageLab : IAsyncLifetime
 
     /// <summary>An API on this lab's database and the given backend; the caller disposes it unless it is the lab's.</summary>
     public Task<ServiceProcess> StartApiAsync(string backendUrl, string readyPath = "/health") =>
-        ServiceProcess.StartAsync("PitfallLab.Api", new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Lab"] = Db.ConnectionString,
-            ["Backend__BaseUrl"] = backendUrl,
-        }, readyPath);
+        LabFixture.StartApiAsync(Db.ConnectionString, backendUrl, readyPath: readyPath);
 
     /// <summary>Kills the backend process (as a crash would: no graceful shutdown).</summary>
     public async Task KillBackendAsync()
