@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using PitfallLab.LoadKit;
 
 namespace PitfallLab.Bench.Recovery;
 
@@ -33,17 +34,7 @@ public static class OpenLoop
         string? evidenceField = null)
     {
         var total = (int)(rate * duration.TotalSeconds);
-        var samples = new Sample[total];
-        var sends = new List<Task>(total);
-        var start = clock.Elapsed;
-        for (var i = 0; i < total; i++)
-        {
-            var due = start + TimeSpan.FromSeconds(i / rate);
-            if (due > clock.Elapsed) await Task.Delay(due - clock.Elapsed);
-            var index = i;
-            sends.Add(Task.Run(async () => samples[index] = await SendAsync(http, request(index), timeout, clock, evidenceField)));
-        }
-        await Task.WhenAll(sends);
+        var samples = await Arrivals.AtRateAsync(rate, total, i => SendAsync(http, request(i), timeout, clock, evidenceField));
         return new LoadFigures(samples, samples.Max(s => s.StartedMs + s.LatencyMs));
     }
 

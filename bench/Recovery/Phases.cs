@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using PitfallLab.LoadKit;
 
 namespace PitfallLab.Bench.Recovery;
 
@@ -28,26 +29,19 @@ public static class Phases
     public static async Task<double?> RecoveryAsync(HttpClient http, BadVariant bad, double goodP95, double lastEndedMs, Stopwatch clock, TimeSpan limit)
     {
         var bound = 2 * goodP95;
-        double? firstGood = null;
-        var streak = 0;
-        for (var round = 0; clock.Elapsed.TotalMilliseconds - lastEndedMs < limit.TotalMilliseconds; round++)
+        // The streak's clock starts when the last bad request ended, so its limit and its answer count from there.
+        var sinceLoad = Stopwatch.StartNew();
+        var offset = TimeSpan.FromMilliseconds(clock.Elapsed.TotalMilliseconds - lastEndedMs);
+        var first = await Streak.FirstOfAsync(async round =>
         {
-            var roundStarted = clock.Elapsed.TotalMilliseconds;
             var live = OpenLoop.SendAsync(http, new HttpRequestMessage(HttpMethod.Get, "/health/live"), LiveTimeout, clock);
             var good = OpenLoop.SendAsync(http, bad.Request("good", 100_000 + round), bad.TimeoutFor("good"), clock);
             var followUp = bad.FollowUp is { } query
                 ? OpenLoop.SendAsync(http, new HttpRequestMessage(HttpMethod.Get, $"/pitfalls/{bad.Pitfall}/{bad.Variant}?{query}"), TimeSpan.FromSeconds(5), clock)
                 : Task.FromResult(new Sample(0, 0, 200));
             var (l, g, f) = (await live, await good, await followUp);
-            if (!l.Failed && !g.Failed && g.LatencyMs <= bound && !f.Failed)
-            {
-                firstGood ??= roundStarted;
-                if (++streak == 3) return Math.Max(0, firstGood.Value - lastEndedMs) / 1000;
-            }
-            else (firstGood, streak) = (null, 0);
-            var next = roundStarted + 250 - clock.Elapsed.TotalMilliseconds;
-            if (next > 0) await Task.Delay(TimeSpan.FromMilliseconds(next));
-        }
-        return null;
+            return !l.Failed && !g.Failed && g.LatencyMs <= bound && !f.Failed;
+        }, needed: 3, every: TimeSpan.FromMilliseconds(250), limit - offset, sinceLoad);
+        return first is null ? null : Math.Max(0, (first.Value + offset).TotalSeconds);
     }
 }

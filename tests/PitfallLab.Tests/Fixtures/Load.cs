@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using PitfallLab.LoadKit;
 
 namespace PitfallLab.Tests.Fixtures;
 
@@ -34,13 +35,8 @@ public static class Load
     /// </summary>
     public static async Task<LoadResult> AtRateAsync(HttpClient client, string path, int rate, double seconds, TimeSpan? timeout = null)
     {
-        var total = (int)(rate * seconds);
-        var latencies = new double[total];
-        var statuses = new HttpStatusCode[total];
-        var inFlight = new List<Task>(total);
         var wall = Stopwatch.StartNew();
-
-        async Task Send(int i)
+        var samples = await Arrivals.AtRateAsync(rate, (int)(rate * seconds), async _ =>
         {
             var started = Stopwatch.GetTimestamp();
             using var giveUp = new CancellationTokenSource(timeout ?? Timeout.InfiniteTimeSpan);
@@ -48,21 +44,14 @@ public static class Load
             {
                 using var response = await client.GetAsync(path, giveUp.Token);
                 await response.Content.ReadAsByteArrayAsync(giveUp.Token);
-                statuses[i] = response.StatusCode;
+                return (Status: response.StatusCode, Ms: Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
-            catch (OperationCanceledException) when (giveUp.IsCancellationRequested) { statuses[i] = 0; }
-            latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        }
-
-        for (var i = 0; i < total; i++)
-        {
-            var due = TimeSpan.FromSeconds((double)i / rate);
-            if (due > wall.Elapsed) await Task.Delay(due - wall.Elapsed);
-            var index = i;
-            inFlight.Add(Task.Run(() => Send(index)));
-        }
-        await Task.WhenAll(inFlight);
-        return new LoadResult(latencies, statuses, wall.Elapsed.TotalMilliseconds);
+            catch (OperationCanceledException) when (giveUp.IsCancellationRequested)
+            {
+                return (Status: (HttpStatusCode)0, Ms: Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+        });
+        return new LoadResult(samples.Select(s => s.Ms).ToList(), samples.Select(s => s.Status).ToList(), wall.Elapsed.TotalMilliseconds);
     }
 
     public static Task<LoadResult> RunAsync(HttpClient client, string path, int concurrency, int total, HttpMethod? method = null) =>
