@@ -115,8 +115,7 @@ public sealed class OrderBatch(BatchKnobs knobs, NpgsqlDataSource pool, BackendC
                 Math.Round(Volatile.Read(ref maxWaitMicroseconds) / 1000.0, 1),
                 new Dictionary<string, string>(firstErrors));
         }
-        UnboundedConcurrencyMetrics.Record(watch.Variant, result, evidence);
-        return watch.Finish(result, evidence);
+        return UnboundedConcurrencyMetrics.Record(watch.Finish(result, evidence));
     }
 }
 

@@ -1,27 +1,25 @@
-using PitfallLab.Api.Lab.Metrics;
+using PitfallLab.Api.Lab;
 using PitfallLab.Api.Pitfalls.WhenAllFailures.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.UnboundedConcurrency.Guardrails;
 
 /// <summary>
 /// What /lab/stats shows under <c>pitfalls.unbounded-concurrency.{variant}</c>: during a k6 run bad's itemsFailed pile
-/// up by cause (poolExhausted, tooManyRequests) and its maxBackendInFlight passes the backend's cap, while good's
-/// stay at zero and at its bound. Measures only: nothing here changes an answer.
+/// up by cause and its maxBackendInFlight passes the backend's cap, while good's stay at zero and at its bound.
 /// </summary>
 public static class UnboundedConcurrencyMetrics
 {
-    private static readonly FanOutTotals Totals = new(UnboundedConcurrencyPitfall.Id);
-    private static readonly LabCounter PoolExhausted = Totals.Metrics.Counter("poolExhausted", "Items that found no pooled connection within the pool's Timeout");
-    private static readonly LabCounter TooManyRequests = Totals.Metrics.Counter("tooManyRequests", "Items the backend refused with 429 Too Many Requests");
-    private static readonly LabCounter OtherFailures = Totals.Metrics.Counter("otherFailures", "Items that failed for any other reason");
-    private static readonly LabPeak MaxBackendInFlight = Totals.Metrics.Peak("maxBackendInFlight", "Most backend calls one request had in flight at once");
+    // A batch answers its tally, always a 200: requestsWithFailedItems, not requestsFailed, counts the batches that lost items.
+    private static readonly FanOutTotals<Observation<BatchResult, BatchEvidence>> Totals = new(UnboundedConcurrencyPitfall.Id,
+        o => (o.Result.Items, o.Result.Failed, false),
+        new("poolExhausted", "Items that found no pooled connection within the pool's Timeout", o => o.Evidence.Failures.PoolExhausted),
+        new("tooManyRequests", "Items the backend refused with 429 Too Many Requests", o => o.Evidence.Failures.TooManyRequests),
+        new("otherFailures", "Items that failed for any other reason", o => o.Evidence.Failures.Other),
+        new("maxBackendInFlight", "Most backend calls one request had in flight at once", o => o.Evidence.MaxBackendInFlight, Peak: true));
 
-    public static void Record(string variant, BatchResult result, BatchEvidence evidence)
+    public static Observation<BatchResult, BatchEvidence> Record(Observation<BatchResult, BatchEvidence> batch)
     {
-        Totals.Record(variant, result.Items, result.Failed, requestFailed: false); // a batch answers its tally, always a 200
-        PoolExhausted.Add(variant, evidence.Failures.PoolExhausted);
-        TooManyRequests.Add(variant, evidence.Failures.TooManyRequests);
-        OtherFailures.Add(variant, evidence.Failures.Other);
-        MaxBackendInFlight.Record(variant, evidence.MaxBackendInFlight);
+        Totals.Record(batch.Variant, batch);
+        return batch;
     }
 }
