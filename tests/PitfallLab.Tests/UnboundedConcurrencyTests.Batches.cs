@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using PitfallLab.Tests.Fixtures;
 
@@ -32,8 +31,6 @@ public sealed partial class UnboundedConcurrencyTests
         public override string ToString() => $"max in flight {MaxInFlight}, 429 answered {TooManyRequests}";
     }
 
-    private sealed record Timed(Batch Batch, double LatencyMs);
-
     private async Task<Batch> RunAsync(string path) => new(await lab.Api.Client.GetJsonAsync(path));
 
     private async Task<(Batch Batch, BackendCount Backend)> RunCountedByBackendAsync(string path)
@@ -43,26 +40,5 @@ public sealed partial class UnboundedConcurrencyTests
         var stats = await lab.Backend.AfterAsync(calls: 0); // every call of the batch has ended there
         var tooMany = stats.GetProperty("byStatus").TryGetProperty("429", out var count) ? count.GetInt64() : 0;
         return (batch, new BackendCount(stats.GetProperty("maxInFlight").GetInt64(), tooMany));
-    }
-
-    /// <summary>Like k6's constant-arrival-rate: a batch starts every 1/rate s, whether or not the previous one has answered.</summary>
-    private async Task<IReadOnlyList<Timed>> AtRateAsync(string path, int rate, int batches)
-    {
-        var clock = Stopwatch.StartNew();
-        var runs = new List<Task<Timed>>();
-        for (var i = 0; i < batches; i++)
-        {
-            var due = TimeSpan.FromSeconds((double)i / rate);
-            if (due > clock.Elapsed) await Task.Delay(due - clock.Elapsed);
-            runs.Add(TimedAsync());
-        }
-        return await Task.WhenAll(runs);
-
-        async Task<Timed> TimedAsync()
-        {
-            var started = Stopwatch.GetTimestamp();
-            var batch = await RunAsync(path);
-            return new Timed(batch, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        }
     }
 }

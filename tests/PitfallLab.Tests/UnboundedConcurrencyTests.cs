@@ -15,6 +15,7 @@ public sealed partial class UnboundedConcurrencyTests(LabFixture lab, ITestOutpu
     [Fact]
     public async Task BadFailsOnAnExhaustedPoolAndOnTheBackendsCapWhileGoodFailsNothingAndKeepsItsBound()
     {
+        await lab.Api.Client.PostJsonAsync("/lab/reset");
         var (bad, badAtBackend) = await RunCountedByBackendAsync($"{Root}/bad");
         var (good, goodAtBackend) = await RunCountedByBackendAsync($"{Root}/good"); // right after bad: nothing left over
         output.WriteLine($"bad : {bad} | backend's own count: {badAtBackend}");
@@ -34,6 +35,12 @@ public sealed partial class UnboundedConcurrencyTests(LabFixture lab, ITestOutpu
         Assert.InRange(good.MaxBackendInFlight, 1, DefaultBound);
         Assert.InRange(goodAtBackend.MaxInFlight, 1, DefaultBound);
         Assert.Equal(0, goodAtBackend.TooManyRequests);
+
+        // /lab/stats counted the same, by cause, and kept bad's peak.
+        var stats = await LabStats.PitfallAsync(lab.Api.Client, "unbounded-concurrency");
+        Assert.Equal((bad.Failures("poolExhausted"), bad.Failures("tooManyRequests"), bad.MaxBackendInFlight),
+            (stats.Variant("bad").Figure("poolExhausted"), stats.Variant("bad").Figure("tooManyRequests"), stats.Variant("bad").Figure("maxBackendInFlight")));
+        Assert.Equal((DefaultItems, 0L), (stats.Variant("good").Figure("items"), stats.Variant("good").Figure("itemsFailed")));
 
         // bad is quick only because it gave up on half its items; good does all of them in a few times that.
         Assert.True(good.ElapsedMs <= 6 * bad.ElapsedMs, $"good {good.ElapsedMs:F0} ms should be within 6x bad {bad.ElapsedMs:F0} ms");
@@ -96,21 +103,26 @@ public sealed partial class UnboundedConcurrencyTests(LabFixture lab, ITestOutpu
     [Fact]
     public async Task AtTheK6ScriptsDefaultsGoodPassesTheObjectiveAndBadFailsEveryBatch()
     {
+        const int batches = 4;
         var k6 = K6Defaults.Of("unbounded-concurrency");
         var query = $"items={k6["ITEMS"]}&queryMs={k6["QUERY_MS"]}&delayMs={k6["DELAY_MS"]}&cap={k6["CAP"]}";
-        var good = await AtRateAsync($"{Root}/good?{query}&bound={k6["BOUND"]}", k6["RATE"], batches: 4);
-        var bad = await AtRateAsync($"{Root}/bad?{query}", k6["RATE"], batches: 4);
+        await lab.Api.Client.PostJsonAsync("/lab/reset");
+        var good = await Load.AtRateAsync(lab.Api.Client, $"{Root}/good?{query}&bound={k6["BOUND"]}", k6["RATE"], (double)batches / k6["RATE"]);
+        var bad = await Load.AtRateAsync(lab.Api.Client, $"{Root}/bad?{query}", k6["RATE"], (double)batches / k6["RATE"]);
+        var stats = await LabStats.PitfallAsync(lab.Api.Client, "unbounded-concurrency");
         foreach (var (name, runs) in new[] { ("good", good), ("bad", bad) })
-            output.WriteLine($"k6 defaults, {name}: " + string.Join(" | ", runs.Select(r => $"{r.Batch} in {r.LatencyMs:F0} ms")));
+            output.WriteLine($"k6 defaults, {name}: {runs}; /lab/stats: {stats.Variant(name)}");
 
         // The objective on a stage is k6's; here the defaults must leave good wide headroom under it (its critical
         // path, ceil(items / bound) waves of one query and one call, at most a quarter of it), and a busy machine
         // may stretch a batch to twice the objective before the test calls it a failure.
         var ideal = Math.Ceiling((double)k6["ITEMS"] / k6["BOUND"]) * (k6["QUERY_MS"] + k6["DELAY_MS"]);
         Assert.True(4 * ideal <= k6["SLO_P95_MS"], $"good's critical path {ideal} ms leaves no headroom under the objective {k6["SLO_P95_MS"]} ms");
-        Assert.All(good, r => Assert.Equal(k6["ITEMS"], r.Batch.Succeeded));
-        Assert.All(good, r => Assert.True(r.LatencyMs < 2 * k6["SLO_P95_MS"], $"good batch took {r.LatencyMs:F0} ms (critical path {ideal} ms)"));
-        Assert.All(bad, r => Assert.True(r.Batch.Succeeded < k6["ITEMS"], $"every bad batch should lose items: {r.Batch}"));
+        Assert.Equal(0, good.Failures + bad.Failures); // a batch answers its tally, a 200, whatever it lost
+        Assert.Equal((batches, batches * k6["ITEMS"], 0), (stats.Variant("good").Figure("requests"), stats.Variant("good").Figure("items"), stats.Variant("good").Figure("itemsFailed")));
+        Assert.All(good.LatenciesMs, ms => Assert.True(ms < 2 * k6["SLO_P95_MS"], $"good batch took {ms:F0} ms (critical path {ideal} ms)"));
+        // Every bad batch lost items.
+        Assert.Equal(batches, stats.Variant("bad").Figure("requestsWithFailedItems"));
     }
 
     [Theory]

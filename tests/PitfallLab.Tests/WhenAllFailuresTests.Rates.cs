@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using PitfallLab.Tests.Fixtures;
 
@@ -47,17 +48,24 @@ public sealed partial class WhenAllFailuresTests
             $"failfast discarded {Total(failFast, "successesDiscarded")} users, bad {Total(bad, "successesDiscarded")}");
         Assert.True(Total(failFast, "callsCancelled") > 0);
 
-        // The running totals in /lab/stats tell the same story.
-        var totals = (await lab.Api.Client.GetJsonAsync("/lab/stats")).GetProperty("pitfalls").GetProperty("whenall-failures");
-        Assert.Equal(RequestFailureRate(bad), totals.GetProperty("bad").GetProperty("requestFailureRate").GetDouble(), 3);
-        Assert.Equal(itemFailureRate, totals.GetProperty("good").GetProperty("itemFailureRate").GetDouble(), 3);
+        // The running totals in /lab/stats tell the same story: the rates from their totals.
+        var stats = await LabStats.PitfallAsync(lab.Api.Client, "whenall-failures");
+        double Rate(string variant, string part, string whole) => stats.Variant(variant).Figure(part) / (double)stats.Variant(variant).Figure(whole);
+        Assert.Equal(RequestFailureRate(bad), Rate("bad", "requestsFailed", "requests"), 3);
+        Assert.Equal(itemFailureRate, Rate("good", "itemsFailed", "items"), 3);
+        Assert.Equal(Total(bad, "errorsHidden"), stats.Variant("bad").Figure("errorsHidden"));
+        // The requests bad failed are exactly those good answered in part.
+        Assert.Equal(stats.Variant("bad").Figure("requestsFailed"), stats.Variant("good").Figure("requestsWithFailedItems"));
     }
 
     private async Task<(int Status, JsonElement Body)[]> RunSeedsAsync(string variant, int requests, int count)
     {
         var results = new (int Status, JsonElement Body)[requests];
-        await Parallel.ForEachAsync(Enumerable.Range(0, requests), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
-            results[i] = await GetAsync($"{Route}/{variant}?count={count}&failIds=&failRate=0.05&seed={i + 1}&delayMs=100&failAfterMs=20"));
+        await Load.RunAsync(concurrency: 8, requests, async i =>
+        {
+            results[i] = await GetAsync($"{Route}/{variant}?count={count}&failIds=&failRate=0.05&seed={i + 1}&delayMs=100&failAfterMs=20");
+            return (HttpStatusCode)results[i].Status;
+        });
         return results;
     }
 }

@@ -31,8 +31,8 @@ public sealed partial class WhenAllFailuresTests(LabFixture lab, ITestOutputHelp
     {
         var (badStatus, bad) = await GetAsync($"{Route}/bad?{TwoFailures}");
         var (goodStatus, good) = await GetAsync($"{Route}/good?{TwoFailures}");
-        output.WriteLine($"bad:  {badStatus} {bad.GetProperty("elapsedMs")} ms {bad.GetProperty("evidence")}");
-        output.WriteLine($"good: {goodStatus} {good.GetProperty("elapsedMs")} ms {good.GetProperty("evidence")}");
+        Show($"bad {badStatus}", bad);
+        Show($"good {goodStatus}", good);
 
         // Bad: a 502 ProblemDetails that names one failure (the first in list order) and no users...
         Assert.Equal(502, badStatus);
@@ -60,8 +60,8 @@ public sealed partial class WhenAllFailuresTests(LabFixture lab, ITestOutputHelp
     {
         var (bad, badBackend) = await WithBackendStatsAsync($"{Route}/bad?{TwoFailures}");
         var (failFast, failFastBackend) = await WithBackendStatsAsync($"{Route}/failfast?{TwoFailures}");
-        output.WriteLine($"bad:      {bad.GetProperty("elapsedMs")} ms {bad.GetProperty("evidence")}; backend {badBackend}");
-        output.WriteLine($"failfast: {failFast.GetProperty("elapsedMs")} ms {failFast.GetProperty("evidence")}; backend {failFastBackend}");
+        Show("bad", bad, badBackend);
+        Show("failfast", failFast, failFastBackend);
 
         Assert.Equal(502, failFast.GetProperty("status").GetInt32());
         Assert.Empty(failFast.GetProperty("result").GetProperty("items").EnumerateArray());
@@ -111,6 +111,9 @@ public sealed partial class WhenAllFailuresTests(LabFixture lab, ITestOutputHelp
         Assert.Contains("TaskGroup", entry.GetProperty("asyncioOriginal").GetString());
         Assert.Contains("never cancels", entry.GetProperty("dotnetMechanism").GetString());
     }
+
+    private void Show(string what, JsonElement observation, JsonElement? backend = null) =>
+        output.WriteLine($"{what + ":",-9} {Elapsed(observation)} ms {observation.GetProperty("evidence")}{(backend is { } b ? $"; backend {b}" : "")}");
 
     private static int Evidence(JsonElement observation, string name) => observation.GetProperty("evidence").GetProperty(name).GetInt32();
 

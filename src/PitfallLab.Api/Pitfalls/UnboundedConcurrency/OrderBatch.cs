@@ -4,6 +4,7 @@ using Dapper;
 using Npgsql;
 using PitfallLab.Api.Backend;
 using PitfallLab.Api.Lab;
+using PitfallLab.Api.Pitfalls.UnboundedConcurrency.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.UnboundedConcurrency;
 
@@ -26,7 +27,7 @@ public sealed class OrderBatch(BatchKnobs knobs, NpgsqlDataSource pool, BackendC
     private readonly Lock gate = new();
     private readonly Dictionary<string, int> byTier = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> firstErrors = new(StringComparer.Ordinal);
-    private int itemsInFlight, maxItemsInFlight, backendInFlight, maxBackendInFlight;
+    private readonly InFlight items = new(), backendCalls = new();
     private int succeeded, poolExhausted, tooManyRequests, other;
     private int maxWaitMicroseconds;
     private decimal ordersTotal;
@@ -36,7 +37,7 @@ public sealed class OrderBatch(BatchKnobs knobs, NpgsqlDataSource pool, BackendC
 
     public async Task ProcessAsync(int orderId, CancellationToken ct)
     {
-        RaiseMax(ref maxItemsInFlight, Interlocked.Increment(ref itemsInFlight));
+        using var _ = items.Enter();
         try
         {
             var order = await LoadAsync(orderId, ct);
@@ -55,10 +56,6 @@ public sealed class OrderBatch(BatchKnobs knobs, NpgsqlDataSource pool, BackendC
         {
             Fail(ref other, "other", $"{e.GetType().Name}: {e.Message}");
         }
-        finally
-        {
-            Interlocked.Decrement(ref itemsInFlight);
-        }
     }
 
     // The connection lives only for the query: it goes back to the pool before the backend call.
@@ -74,14 +71,13 @@ public sealed class OrderBatch(BatchKnobs knobs, NpgsqlDataSource pool, BackendC
     {
         var waiting = Stopwatch.GetTimestamp();
         try { return await pool.OpenConnectionAsync(ct); }
-        finally { RaiseMax(ref maxWaitMicroseconds, (int)Stopwatch.GetElapsedTime(waiting).TotalMicroseconds); }
+        finally { InFlight.RaiseMax(ref maxWaitMicroseconds, (int)Stopwatch.GetElapsedTime(waiting).TotalMicroseconds); }
     }
 
     private async Task<BackendUser> LookUpAsync(int userId, CancellationToken ct)
     {
-        RaiseMax(ref maxBackendInFlight, Interlocked.Increment(ref backendInFlight));
-        try { return await backend.GetUserAsync(userId, knobs.Call, ct); }
-        finally { Interlocked.Decrement(ref backendInFlight); }
+        using var _ = backendCalls.Enter();
+        return await backend.GetUserAsync(userId, knobs.Call, ct);
     }
 
     private void Succeed(decimal total, string tier)
@@ -103,30 +99,23 @@ public sealed class OrderBatch(BatchKnobs knobs, NpgsqlDataSource pool, BackendC
         }
     }
 
-    public BatchResult Result()
+    /// <summary>Once every item has ended: the tally as an observation, counted in /lab/stats too.</summary>
+    public Observation<BatchResult, BatchEvidence> Finish(Watch watch, int? bound, PoolShape shape)
     {
-        lock (gate)
-            return new(knobs.Items, succeeded, poolExhausted + tooManyRequests + other, ordersTotal, new Dictionary<string, int>(byTier));
-    }
-
-    public BatchEvidence Evidence(int? bound, PoolShape shape)
-    {
+        BatchResult result;
+        BatchEvidence evidence;
         lock (gate)
         {
-            return new(
+            result = new(knobs.Items, succeeded, poolExhausted + tooManyRequests + other, ordersTotal, new Dictionary<string, int>(byTier));
+            evidence = new(
                 bound is { } b ? $"at most {b} items at once" : $"all {knobs.Items} items at once",
                 bound, knobs.Cap, shape.MaxPoolSize, shape.TimeoutSeconds,
                 new FailureCounts(poolExhausted, tooManyRequests, other),
-                Volatile.Read(ref maxItemsInFlight), Volatile.Read(ref maxBackendInFlight),
+                items.Max, backendCalls.Max,
                 Math.Round(Volatile.Read(ref maxWaitMicroseconds) / 1000.0, 1),
                 new Dictionary<string, string>(firstErrors));
         }
-    }
-
-    private static void RaiseMax(ref int max, int candidate)
-    {
-        for (var seen = Volatile.Read(ref max); candidate > seen; seen = Volatile.Read(ref max))
-            if (Interlocked.CompareExchange(ref max, candidate, seen) == seen) return;
+        return UnboundedConcurrencyMetrics.Record(watch.Finish(result, evidence));
     }
 }
 

@@ -16,27 +16,23 @@ public static class UnboundedConcurrencyApi
     private static readonly PoolShape Pool = new(MaxPoolSize: 20, TimeoutSeconds: 1);
 
     public static async Task<Ok<Observation<BatchResult, BatchEvidence>>> Bad(
-        [AsParameters] BatchKnobs knobs, SandboxPools pools, BackendClient backend, UnboundedConcurrencyCounters counters, CancellationToken ct)
+        [AsParameters] BatchKnobs knobs, SandboxPools pools, BackendClient backend, CancellationToken ct)
     {
         using var watch = Watch.Start(Id, "bad");
-        var batch = new OrderBatch(knobs, pools.For(Id, "bad", Pool), backend);
+        var batch = new OrderBatch(knobs, pools.For(Id, watch.Variant, Pool), backend);
         // Starts all N items now: N waits on a 20-connection pool, then a burst of backend calls.
         await Task.WhenAll(batch.OrderIds.Select(id => batch.ProcessAsync(id, ct)));
-        var (result, evidence) = (batch.Result(), batch.Evidence(bound: null, Pool));
-        counters.Add("bad", result, evidence);
-        return TypedResults.Ok(watch.Finish(result, evidence));
+        return TypedResults.Ok(batch.Finish(watch, bound: null, Pool));
     }
 
     public static async Task<Ok<Observation<BatchResult, BatchEvidence>>> Good(
-        [AsParameters] BatchKnobs knobs, [AsParameters] BoundKnob bound, SandboxPools pools, BackendClient backend, UnboundedConcurrencyCounters counters, CancellationToken ct)
+        [AsParameters] BatchKnobs knobs, [AsParameters] BoundKnob bound, SandboxPools pools, BackendClient backend, CancellationToken ct)
     {
         using var watch = Watch.Start(Id, "good");
-        var batch = new OrderBatch(knobs, pools.For(Id, "good", Pool), backend);
+        var batch = new OrderBatch(knobs, pools.For(Id, watch.Variant, Pool), backend);
         // At most `bound` items at a time: each worker takes the next id when its item is done.
         var options = new ParallelOptions { MaxDegreeOfParallelism = bound.Bound, CancellationToken = ct };
         await Parallel.ForEachAsync(batch.OrderIds, options, async (id, token) => await batch.ProcessAsync(id, token));
-        var (result, evidence) = (batch.Result(), batch.Evidence(bound.Bound, Pool));
-        counters.Add("good", result, evidence);
-        return TypedResults.Ok(watch.Finish(result, evidence));
+        return TypedResults.Ok(batch.Finish(watch, bound.Bound, Pool));
     }
 }

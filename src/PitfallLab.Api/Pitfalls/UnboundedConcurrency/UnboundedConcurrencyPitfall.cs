@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-using PitfallLab.Api.Backend;
 using PitfallLab.Api.Lab;
 using PitfallLab.Api.Lab.Modules;
 
@@ -37,8 +35,6 @@ public sealed class UnboundedConcurrencyPitfall : IPitfall
         Fix: "Bound the fan-out: `Parallel.ForEachAsync` with `MaxDegreeOfParallelism` (or a `SemaphoreSlim`), with the bound at or below the pool size and the downstream's cap. Bound per dependency, not per request, when requests run concurrently.",
         AnalyzerRules: [],
         Metric: "items failed by cause (pool exhausted, 429); backend calls in flight vs its cap; batch time");
-
-    public void AddServices(IServiceCollection services) => services.AddUnboundedConcurrency();
 
     public void Map(RouteGroupBuilder group)
     {

@@ -1,18 +1,15 @@
-using System.Diagnostics;
 using System.Text.Json;
 using PitfallLab.Api.Backend;
+using PitfallLab.Api.Pitfalls.WhenAllFailures.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.WhenAllFailures;
 
 /// <summary>
-/// One request's fan-out: a backend call per id, all started at once, each counted as it ends (succeeded,
-/// failed, cancelled). Those counts are what really happened; the evidence holds the answer up against them.
+/// One request's fan-out: a backend call per id, all started at once, each reported to the tally as it ends.
 /// </summary>
 public sealed class UserFanOut(BackendClient backend, WhenAllFailuresKnobs knobs)
 {
-    private readonly long started = Stopwatch.GetTimestamp();
-    private int callsStarted, succeeded, failed, cancelled, completedAfterFirstFailure;
-    private long firstFailureAt; // a Stopwatch timestamp; 0 until a call fails
+    private readonly FanOutTally tally = new();
 
     /// <summary>Starts every call; with <paramref name="cancelOnFailure"/>, the first failure cancels it (fail-fast).</summary>
     public List<Task<BackendUser>> Start(CancellationToken ct, CancellationTokenSource? cancelOnFailure = null) =>
@@ -20,47 +17,29 @@ public sealed class UserFanOut(BackendClient backend, WhenAllFailuresKnobs knobs
 
     private async Task<BackendUser> FetchAsync(int id, CancellationToken ct, CancellationTokenSource? cancelOnFailure)
     {
-        Interlocked.Increment(ref callsStarted);
+        tally.Started();
         try
         {
             var user = await backend.GetUserAsync(id, knobs.Call, ct);
-            Completed(ref succeeded);
+            tally.Succeeded();
             return user;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            Interlocked.Increment(ref cancelled);
+            tally.Cancelled();
             throw;
         }
         catch (Exception ex)
         {
-            Completed(ref failed);
-            Interlocked.CompareExchange(ref firstFailureAt, Stopwatch.GetTimestamp(), 0);
+            tally.Failed();
             if (cancelOnFailure is not null)
                 await cancelOnFailure.CancelAsync();
             throw new ItemFailedException(Describe(id, ex), ex);
         }
     }
 
-    private void Completed(ref int outcome)
-    {
-        Interlocked.Increment(ref outcome);
-        if (Interlocked.Read(ref firstFailureAt) != 0)
-            Interlocked.Increment(ref completedAfterFirstFailure);
-    }
-
     /// <summary>Read once every call has ended: the calls against what the answer carries.</summary>
-    public FanOutEvidence Evidence(FetchResult answer)
-    {
-        double? firstFailureAtMs = firstFailureAt == 0 ? null
-            : Math.Round(Stopwatch.GetElapsedTime(started, firstFailureAt).TotalMilliseconds, 1);
-        return new(
-            knobs.Count, callsStarted, succeeded, failed, cancelled, succeeded + failed,
-            firstFailureAtMs, completedAfterFirstFailure,
-            answer.Items.Count, answer.Errors.Count,
-            SuccessesDiscarded: succeeded - answer.Items.Count,
-            ErrorsHidden: failed - answer.Errors.Count);
-    }
+    public FanOutEvidence Evidence(FetchResult answer) => tally.Evidence(knobs.Count, answer);
 
     private static ItemError Describe(int id, Exception ex) => ex is BackendException backendError
         ? new(id, (int)backendError.Status, ProblemDetail(backendError.Detail) ?? backendError.Message)

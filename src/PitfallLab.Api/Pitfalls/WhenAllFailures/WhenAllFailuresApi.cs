@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using PitfallLab.Api.Backend;
 using PitfallLab.Api.Lab;
+using PitfallLab.Api.Pitfalls.WhenAllFailures.Guardrails;
 using FanOutAnswer = Microsoft.AspNetCore.Http.HttpResults.Results<
     Microsoft.AspNetCore.Http.HttpResults.Ok<PitfallLab.Api.Lab.Observation<
         PitfallLab.Api.Pitfalls.WhenAllFailures.FetchResult, PitfallLab.Api.Pitfalls.WhenAllFailures.FanOutEvidence>>,
@@ -17,7 +18,7 @@ public static class WhenAllFailuresApi
     private const string Id = WhenAllFailuresPitfall.Id;
 
     public static async Task<FanOutAnswer> Bad(
-        [AsParameters] WhenAllFailuresKnobs knobs, BackendClient backend, WhenAllFailuresCounters counters, CancellationToken ct)
+        [AsParameters] WhenAllFailuresKnobs knobs, BackendClient backend, CancellationToken ct)
     {
         using var watch = Watch.Start(Id, "bad");
         var fanOut = new UserFanOut(backend, knobs);
@@ -27,27 +28,27 @@ public static class WhenAllFailuresApi
             // Waits for every sibling, then rethrows the first failure only; the users that arrived go with it.
             // No analyzer flags this line (hence no #pragma): it compiles clean and looks right.
             var users = await Task.WhenAll(tasks);
-            return Answer(watch, fanOut, counters, new FetchResult(users, []));
+            return Answer(watch, fanOut, new FetchResult(users, []));
         }
         catch (ItemFailedException first)
         {
-            return Answer(watch, fanOut, counters, new FetchResult([], [first.Error]), failed: true);
+            return Answer(watch, fanOut, new FetchResult([], [first.Error]), failed: true);
         }
     }
 
     public static async Task<FanOutAnswer> Good(
-        [AsParameters] WhenAllFailuresKnobs knobs, BackendClient backend, WhenAllFailuresCounters counters, CancellationToken ct)
+        [AsParameters] WhenAllFailuresKnobs knobs, BackendClient backend, CancellationToken ct)
     {
         using var watch = Watch.Start(Id, "good");
         var fanOut = new UserFanOut(backend, knobs);
         var tasks = fanOut.Start(ct);
         var result = await SettleAsync(tasks);
-        return Answer(watch, fanOut, counters, result);
+        return Answer(watch, fanOut, result);
     }
 
     /// <summary>All-or-nothing done on purpose: stop the siblings at the first failure instead of waiting for them.</summary>
     public static async Task<FanOutAnswer> FailFast(
-        [AsParameters] WhenAllFailuresKnobs knobs, BackendClient backend, WhenAllFailuresCounters counters, CancellationToken ct)
+        [AsParameters] WhenAllFailuresKnobs knobs, BackendClient backend, CancellationToken ct)
     {
         using var watch = Watch.Start(Id, "failfast");
         var fanOut = new UserFanOut(backend, knobs);
@@ -55,7 +56,7 @@ public static class WhenAllFailuresApi
         var tasks = fanOut.Start(siblings.Token, cancelOnFailure: siblings);
         var result = await SettleAsync(tasks);
         var failed = result.Errors.Count > 0;
-        return Answer(watch, fanOut, counters, failed ? result with { Items = [] } : result, failed);
+        return Answer(watch, fanOut, failed ? result with { Items = [] } : result, failed);
     }
 
     /// <summary>asyncio's gather(return_exceptions=True): await each task on its own, keep its user or its error, throw nothing.</summary>
@@ -76,10 +77,10 @@ public static class WhenAllFailuresApi
     /// 200 with the observation, or a 502 ProblemDetails that still carries the observation's fields, so the
     /// failed request shows what was thrown away.
     /// </summary>
-    private static FanOutAnswer Answer(Watch watch, UserFanOut fanOut, WhenAllFailuresCounters counters, FetchResult result, bool failed = false)
+    private static FanOutAnswer Answer(Watch watch, UserFanOut fanOut, FetchResult result, bool failed = false)
     {
         var evidence = fanOut.Evidence(result);
-        counters.Record(watch.Variant, failed, evidence);
+        WhenAllFailuresMetrics.Record(watch.Variant, failed, evidence);
         var observation = watch.Finish(result, evidence);
         if (!failed)
             return TypedResults.Ok(observation);

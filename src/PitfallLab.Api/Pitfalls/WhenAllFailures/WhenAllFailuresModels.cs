@@ -1,39 +1,24 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
-using Microsoft.AspNetCore.Mvc;
 using PitfallLab.Api.Backend;
+using PitfallLab.Api.Lab.Knobs;
 
 namespace PitfallLab.Api.Pitfalls.WhenAllFailures;
 
 /// <summary>The knobs: how many users to fetch, and how the backend fails them.</summary>
 public sealed record WhenAllFailuresKnobs(
-    [property: FromQuery(Name = "count")]
-    [property: Description("How many users to fetch in parallel (1..200): ids firstId..firstId+count-1.")]
-    [property: Range(1, 200, ErrorMessage = "count must be between 1 and 200.")]
+    [property: Knob(1, 200, "How many users to fetch in parallel: ids firstId..firstId+count-1.")]
     int Count = 10,
-    [property: FromQuery(Name = "firstId")]
-    [property: Description("The first user id fetched (1..1000000).")]
-    [property: Range(1, 1_000_000, ErrorMessage = "firstId must be between 1 and 1000000.")]
+    [property: Knob(1, 1_000_000, "The first user id fetched.")]
     int FirstId = 1,
-    [property: FromQuery(Name = "failIds")]
-    [property: Description("Ids the backend always fails, comma-separated (e.g. 3,7); empty for none.")]
-    [property: RegularExpression(@"^\s*(\d{1,7}\s*(,\s*\d{1,7}\s*){0,199})?$", ErrorMessage = "failIds must be at most 200 comma-separated ids between 0 and 9999999, such as 3,7.")]
+    [property: TextKnob(@"^\s*(\d{1,7}\s*(,\s*\d{1,7}\s*){0,199})?$", "at most 200 comma-separated ids between 0 and 9999999, such as 3,7",
+        "Ids the backend always fails, comma-separated (e.g. 3,7); empty for none.")]
     string? FailIds = "3,7",
-    [property: FromQuery(Name = "failRate")]
-    [property: Description("Probability (0..1) that the backend fails any one call, e.g. 0.05.")]
-    [property: Range(0.0, 1.0, ErrorMessage = "failRate must be between 0 and 1.")]
+    [property: Knob(0.0, 1.0, "Probability that the backend fails any one call, e.g. 0.05.")]
     double FailRate = 0,
-    [property: FromQuery(Name = "seed")]
-    [property: Description("Makes failRate's choices repeatable: same seed and id, same outcome (0..2147483647). Empty: truly random.")]
-    [property: Range(0, int.MaxValue, ErrorMessage = "seed must be between 0 and 2147483647.")]
+    [property: Knob(0, int.MaxValue, "Makes failRate's choices repeatable: same seed and id, same outcome. Empty: truly random.")]
     int? Seed = null,
-    [property: FromQuery(Name = "delayMs")]
-    [property: Description("How long a successful backend call takes, in ms (0..5000).")]
-    [property: Range(0, 5000, ErrorMessage = "delayMs must be between 0 and 5000.")]
+    [property: Knob(0, 5000, "How long a successful backend call takes, in ms.")]
     int DelayMs = 500,
-    [property: FromQuery(Name = "failAfterMs")]
-    [property: Description("How long a failing backend call takes, in ms (0..5000). Shorter than delayMs, so the siblings are still running when it fails.")]
-    [property: Range(0, 5000, ErrorMessage = "failAfterMs must be between 0 and 5000.")]
+    [property: Knob(0, 5000, "How long a failing backend call takes, in ms. Shorter than delayMs, so the siblings are still running when it fails.")]
     int FailAfterMs = 100)
 {
     public IReadOnlyList<int> Ids => Enumerable.Range(FirstId, Count).ToList();

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-using PitfallLab.Api.Backend;
 using PitfallLab.Api.Lab;
 using PitfallLab.Api.Lab.Modules;
 
@@ -43,8 +41,6 @@ public sealed class WhenAllFailuresPitfall : IPitfall
         Fix: "Await each task without throwing and inspect it: return the items that succeeded plus every error. When all-or-nothing is the intent, cancel the siblings at the first failure through a linked CancellationTokenSource.",
         AnalyzerRules: [],
         Metric: "request failure rate vs item failure rate; errors reported vs errors that happened; backend calls completed after the first failure");
-
-    public void AddServices(IServiceCollection services) => services.AddWhenAllFailures();
 
     public void Map(RouteGroupBuilder group)
     {
