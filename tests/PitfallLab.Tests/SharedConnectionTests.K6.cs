@@ -1,6 +1,3 @@
-using System.Net;
-using PitfallLab.Tests.Fixtures;
-
 namespace PitfallLab.Tests;
 
 /// <summary>The k6 script's scenario, replayed at its own defaults: every variant at the same arrival rate.</summary>

@@ -1,7 +1,3 @@
-using Dapper;
-using Npgsql;
-using PitfallLab.Tests.Fixtures;
-
 namespace PitfallLab.Tests;
 
 /// <summary>The per-process half of the lesson: a pool (like a SemaphoreSlim) bounds one process, not the service.</summary>
