@@ -18,8 +18,8 @@ public static class LookupRun
 
     private static readonly PitfallMetrics Metrics = new(SharedConnectionPitfall.Id);
     private static readonly LabCounter Requests = Metrics.Counter("requests", "Requests answered");
-    private static readonly LabCounter Items = Metrics.Counter("items", "Items (lookups) attempted");
-    private static readonly LabCounter ItemsFailed = Metrics.Counter("itemsFailed", "Items that failed");
+    private static readonly LabCounter Items = Metrics.Counter("items", "Items the requests worked on (here: lookups)");
+    private static readonly LabCounter ItemsFailed = Metrics.Counter("itemsFailed", "Items that failed (here: lookups)");
     private static readonly LabCounter CommandsRefused = Metrics.Counter("commandsRefused", "Commands a busy connection refused before sending them");
     private static readonly LabCounter RoundTrips = Metrics.Counter("roundTrips", "Commands that reached PostgreSQL");
 
