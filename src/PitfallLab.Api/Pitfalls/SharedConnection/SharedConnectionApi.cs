@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-using PitfallLab.Api.Lab;
 using PitfallLab.Api.Pitfalls.SharedConnection.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.SharedConnection;

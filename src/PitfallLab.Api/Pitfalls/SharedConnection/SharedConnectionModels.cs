@@ -1,5 +1,3 @@
-using PitfallLab.Api.Lab.Knobs;
-
 namespace PitfallLab.Api.Pitfalls.SharedConnection;
 
 /// <summary>The job every variant runs: look up <c>lookups</c> seeded users and their orders, all at once.</summary>

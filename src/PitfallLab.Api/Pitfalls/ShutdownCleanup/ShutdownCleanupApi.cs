@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-using PitfallLab.Api.Lab;
 using PitfallLab.Api.Pitfalls.ShutdownCleanup.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.ShutdownCleanup;

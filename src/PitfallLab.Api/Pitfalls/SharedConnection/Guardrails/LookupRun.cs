@@ -1,8 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
-using PitfallLab.Api.Lab;
-using PitfallLab.Api.Lab.Metrics;
-
 namespace PitfallLab.Api.Pitfalls.SharedConnection.Guardrails;
 
 /// <summary>

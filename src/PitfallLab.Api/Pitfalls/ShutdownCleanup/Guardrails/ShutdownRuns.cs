@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using Microsoft.AspNetCore.Http.HttpResults;
-using PitfallLab.Api.Lab;
 
 namespace PitfallLab.Api.Pitfalls.ShutdownCleanup.Guardrails;
 
