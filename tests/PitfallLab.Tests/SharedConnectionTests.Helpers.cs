@@ -1,9 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Text.Json;
-using Dapper;
-using Npgsql;
-using PitfallLab.Tests.Fixtures;
 
 namespace PitfallLab.Tests;
 
@@ -12,7 +7,7 @@ public sealed partial class SharedConnectionTests
 {
     private const int BurstConcurrency = 4, BurstRequests = 40;
 
-    private sealed record BurstResult(string Variant, LoadResult Load, IReadOnlyList<JsonElement> Evidence)
+    private sealed record BurstResult(string Variant, LoadResult Load, IReadOnlyList<JsonElement> Evidence, LookupTotals Totals)
     {
         public IReadOnlyList<HttpStatusCode> Statuses => Load.Statuses;
         public int Requests => Evidence.Count;
@@ -38,12 +33,35 @@ public sealed partial class SharedConnectionTests
 
     private sealed record Session(string State, int Count);
 
+    /// <summary>A variant's running totals in /lab/stats (<c>pitfalls.shared-connection.{variant}</c>); the rate is derived here.</summary>
+    private sealed record LookupTotals(long Requests, long Items, long ItemsFailed, long CommandsRefused, long RoundTrips)
+    {
+        public double ItemErrorRate => (double)ItemsFailed / Math.Max(1, Items);
+
+        public LookupTotals Since(LookupTotals before) => new(Requests - before.Requests, Items - before.Items,
+            ItemsFailed - before.ItemsFailed, CommandsRefused - before.CommandsRefused, RoundTrips - before.RoundTrips);
+
+        public override string ToString() =>
+            $"{Requests} requests, {Items} lookups: failed {ItemsFailed} ({ItemErrorRate:P0}), commands refused {CommandsRefused}, round trips {RoundTrips}";
+    }
+
+    private static async Task<LookupTotals> TotalsAsync(ServiceProcess api, string variant)
+    {
+        var v = await LabStats.VariantAsync(api.Client, "shared-connection", variant);
+        return new(v.Figure("requests"), v.Figure("items"), v.Figure("itemsFailed"), v.Figure("commandsRefused"), v.Figure("roundTrips"));
+    }
+
+    /// <summary>One Npgsql pool's figures as /lab/stats shows them (<c>dbPools[]</c>, by pool name).</summary>
+    private static async Task<JsonElement> PoolAsync(ServiceProcess api, string pool) =>
+        (await LabStats.ReadAsync(api.Client)).GetProperty("dbPools").EnumerateArray().Single(p => p.GetProperty("pool").GetString() == pool);
+
     /// <summary>A small closed-loop burst of one variant, each request on other users; every answer's evidence kept.</summary>
     private Task<BurstResult> BurstAsync(string variant) => BurstAsync(lab.Api, variant, Lookups, BurstConcurrency, BurstRequests);
 
     private static async Task<BurstResult> BurstAsync(ServiceProcess api, string variant, int lookups, int concurrency, int requests)
     {
         var evidence = new ConcurrentBag<JsonElement>();
+        var before = await TotalsAsync(api, variant);
         var load = await Load.RunAsync(concurrency, requests, async i =>
         {
             var firstUserId = 1 + i * 97 % (4901 - lookups);
@@ -53,7 +71,7 @@ public sealed partial class SharedConnectionTests
                 evidence.Add(JsonDocument.Parse(body).RootElement.GetProperty("evidence").Clone());
             return response.StatusCode;
         });
-        return new BurstResult(variant, load, evidence.ToList());
+        return new BurstResult(variant, load, evidence.ToList(), (await TotalsAsync(api, variant)).Since(before));
     }
 
     /// <summary>The server's sessions for one Application Name, by state: what each process's pools really hold.</summary>

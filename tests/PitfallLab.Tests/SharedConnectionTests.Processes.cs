@@ -1,7 +1,3 @@
-using Dapper;
-using Npgsql;
-using PitfallLab.Tests.Fixtures;
-
 namespace PitfallLab.Tests;
 
 /// <summary>The per-process half of the lesson: a pool (like a SemaphoreSlim) bounds one process, not the service.</summary>
@@ -28,11 +24,7 @@ public sealed partial class SharedConnectionTests
         var maxConnections = await db.ExecuteScalarAsync<string>("SHOW max_connections");
         var poolMax = new List<long>();
         foreach (var api in new[] { first, second })
-        {
-            var stats = await api.Client.GetJsonAsync("/lab/stats");
-            poolMax.Add(stats.GetProperty("dbPools").EnumerateArray()
-                .Single(p => p.GetProperty("pool").GetString() == app).GetProperty("max").GetInt64());
-        }
+            poolMax.Add((await PoolAsync(api, app)).GetProperty("max").GetInt64());
         output.WriteLine($"two API processes, Maximum Pool Size {string.Join(" + ", poolMax)}: {backends} backends of {app} in pg_stat_activity " +
             $"({string.Join(", ", sessions.Select(s => $"{s.State} x{s.Count}"))}); server max_connections {maxConnections}");
         foreach (var load in loads) output.WriteLine(load.ToString());

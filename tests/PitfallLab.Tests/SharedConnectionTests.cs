@@ -1,16 +1,10 @@
-using System.Net;
-using System.Text.Json;
-using Dapper;
-using Npgsql;
-using PitfallLab.Tests.Fixtures;
-using Xunit.Abstractions;
-
 namespace PitfallLab.Tests;
 
 [Collection(LabCollection.Name)]
 public sealed partial class SharedConnectionTests(LabFixture lab, ITestOutputHelper output)
 {
     private const string Root = "/pitfalls/shared-connection";
+    private const string BadPool = "pitfalllab/shared-connection/bad";
     private const int Lookups = 10, PoolSize = 20;
 
     [Fact]
@@ -31,6 +25,10 @@ public sealed partial class SharedConnectionTests(LabFixture lab, ITestOutputHel
         Assert.Contains("A command is already in progress", bad.FirstMessages[type]);
         Assert.All(bad.Evidence, e => Assert.Equal(1, e.GetProperty("connectionsUsed").GetInt32()));
         Assert.All(bad.Evidence, e => Assert.Equal(e.GetProperty("itemsOk").GetInt32(), e.GetProperty("roundTrips").GetInt32()));
+
+        // /lab/stats adds up what the answers said, request by request.
+        foreach (var burst in new[] { good, bad, batched })
+            Assert.Equal(new LookupTotals(burst.Requests, burst.ItemsOk + burst.ItemsFailed, burst.ItemsFailed, burst.CommandsRefused, burst.RoundTrips), burst.Totals);
 
         foreach (var fine in new[] { good, batched })
         {
@@ -85,7 +83,7 @@ public sealed partial class SharedConnectionTests(LabFixture lab, ITestOutputHel
         await BurstAsync("bad");
 
         // Nothing stuck or leaked: pg_stat_activity shows bad's backends idle (none mid-query), never more than its pool.
-        var sessions = await SessionsAsync(lab.Db.ConnectionString, "pitfalllab/shared-connection/bad");
+        var sessions = await SessionsAsync(lab.Db.ConnectionString, BadPool);
         output.WriteLine("bad's sessions after the burst: " + string.Join(", ", sessions.Select(s => $"{s.State} x{s.Count}")));
         Assert.NotEmpty(sessions);
         Assert.All(sessions, s => Assert.Equal("idle", s.State));
@@ -95,14 +93,10 @@ public sealed partial class SharedConnectionTests(LabFixture lab, ITestOutputHel
         var one = await lab.Api.Client.GetJsonAsync($"{Root}/bad?lookups=1&firstUserId=77");
         Assert.Equal(1, one.GetProperty("result").GetProperty("succeeded").GetInt32());
         var pool = Assert.Single(one.GetProperty("runtime").GetProperty("dbPools").EnumerateArray(),
-            p => p.GetProperty("pool").GetString() == "pitfalllab/shared-connection/bad");
+            p => p.GetProperty("pool").GetString() == BadPool);
         Assert.Equal(PoolSize, pool.GetProperty("max").GetInt64());
-        await Eventually.HoldsAsync(async () =>
-        {
-            var stats = await lab.Api.Client.GetJsonAsync("/lab/stats");
-            return stats.GetProperty("dbPools").EnumerateArray()
-                .Single(p => p.GetProperty("pool").GetString() == "pitfalllab/shared-connection/bad").GetProperty("used").GetInt64() == 0;
-        }, TimeSpan.FromSeconds(5), "bad's pool has no connection in use");
+        await Eventually.HoldsAsync(async () => (await PoolAsync(lab.Api, BadPool)).GetProperty("used").GetInt64() == 0,
+            TimeSpan.FromSeconds(5), "bad's pool has no connection in use");
     }
 
     [Theory]

@@ -1,9 +1,3 @@
-using System.Text.Json;
-using Dapper;
-using Npgsql;
-using PitfallLab.Tests.Fixtures;
-using Xunit.Abstractions;
-
 namespace PitfallLab.Tests;
 
 [Collection(LabCollection.Name)]
@@ -75,6 +69,7 @@ public sealed class ShutdownCleanupTests(LabFixture lab, ITestOutputHelper outpu
 
     private async Task<Run> RunAsync(string variant)
     {
+        var before = await LabStats.VariantAsync(lab.Api.Client, "shutdown-cleanup", variant);
         var body = await lab.Api.Client.PostJsonAsync($"{Root}/{variant}?{Knobs}");
         Assert.Equal(variant, body.GetProperty("variant").GetString());
         var result = body.GetProperty("result");
@@ -94,6 +89,13 @@ public sealed class ShutdownCleanupTests(LabFixture lab, ITestOutputHelper outpu
             $"exit code {evidence.GetProperty("exitCode")}; backends opened {evidence.GetProperty("backendsOpened")}, left after the stop {evidence.GetProperty("connectionsLeft")} " +
             $"({evidence.GetProperty("queriesStillRunning")} still running a query), closed by the lab {evidence.GetProperty("closedByLab")}");
         output.WriteLine("  worker after SIGTERM: " + string.Join(" | ", evidence.GetProperty("workerSaidAfterSigterm").EnumerateArray().Select(l => l.GetString())));
+
+        // /lab/stats (the lab's meter) added this run to the variant's totals, as the answer and the rows say.
+        var after = await LabStats.VariantAsync(lab.Api.Client, "shutdown-cleanup", variant);
+        long Added(string key) => after.Figure(key) - before.Figure(key);
+        Assert.Equal(
+            (1L, (long)enqueued, (long)rows.Completed, (long)rows.Pending, (long)run.Lost, (long)evidence.GetProperty("connectionsLeft").GetInt32(), 0L),
+            (Added("runs"), Added("enqueued"), Added("completed"), Added("recordedPending"), Added("lost"), Added("connectionsLeft"), Added("killedByLab")));
         return run;
     }
 

@@ -1,4 +1,5 @@
 using Npgsql;
+using PitfallLab.Worker.Guardrails;
 
 namespace PitfallLab.Worker.Bad;
 

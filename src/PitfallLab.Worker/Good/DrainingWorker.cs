@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Npgsql;
+using PitfallLab.Worker.Guardrails;
 
 namespace PitfallLab.Worker.Good;
 

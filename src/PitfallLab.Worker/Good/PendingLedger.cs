@@ -1,5 +1,6 @@
 using Dapper;
 using Npgsql;
+using PitfallLab.Worker.Guardrails;
 
 namespace PitfallLab.Worker.Good;
 

@@ -1,18 +1,10 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
-using Microsoft.AspNetCore.Mvc;
-
 namespace PitfallLab.Api.Pitfalls.SharedConnection;
 
 /// <summary>The job every variant runs: look up <c>lookups</c> seeded users and their orders, all at once.</summary>
 public sealed record SharedConnectionKnobs(
-    [property: FromQuery(Name = "lookups")]
-    [property: Description("How many users to look up in parallel (1..100), each with its own query: ids firstUserId..firstUserId+lookups-1.")]
-    [property: Range(1, 100, ErrorMessage = "lookups must be between 1 and 100.")]
+    [property: Knob(1, 100, "How many users to look up in parallel, each with its own query: ids firstUserId..firstUserId+lookups-1.")]
     int Lookups = 10,
-    [property: FromQuery(Name = "firstUserId")]
-    [property: Description("The first user id looked up (1..4901): with at most 100 lookups every id is one of the 5,000 seeded users.")]
-    [property: Range(1, 4901, ErrorMessage = "firstUserId must be between 1 and 4901.")]
+    [property: Knob(1, 4901, "The first user id looked up: with at most 100 lookups every id is one of the 5,000 seeded users.")]
     int FirstUserId = 1)
 {
     public IReadOnlyList<int> UserIds => Enumerable.Range(FirstUserId, Lookups).ToList();

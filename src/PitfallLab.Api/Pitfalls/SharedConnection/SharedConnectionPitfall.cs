@@ -1,8 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-using PitfallLab.Api.Lab;
-using PitfallLab.Api.Lab.Modules;
-using PitfallLab.Api.Pitfalls.SharedConnection.Guardrails;
-
 namespace PitfallLab.Api.Pitfalls.SharedConnection;
 
 public sealed class SharedConnectionPitfall : IPitfall
@@ -46,8 +41,6 @@ public sealed class SharedConnectionPitfall : IPitfall
         Fix: "One pooled connection per concurrent flow (open it inside the task, `await using`), or one `NpgsqlBatch` on one connection for independent queries. Size pools per process: replicas x Maximum Pool Size < max_connections.",
         AnalyzerRules: [],
         Metric: "item error rate by type (NpgsqlOperationInProgressException); commands refused vs round trips; connections used");
-
-    public void AddServices(IServiceCollection services) => services.AddSharedConnection();
 
     public void Map(RouteGroupBuilder group)
     {

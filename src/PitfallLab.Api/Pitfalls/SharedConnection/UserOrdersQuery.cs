@@ -1,5 +1,3 @@
-using Dapper;
-using Npgsql;
 using PitfallLab.Api.Pitfalls.SharedConnection.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.SharedConnection;

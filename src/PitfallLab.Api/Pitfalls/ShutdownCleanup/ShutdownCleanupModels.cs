@@ -1,30 +1,18 @@
 using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
-using Microsoft.AspNetCore.Mvc;
 
 namespace PitfallLab.Api.Pitfalls.ShutdownCleanup;
 
 /// <summary>The knobs: how much work the worker holds, how long each job takes, when it is stopped and how patient its host is.</summary>
 public sealed record ShutdownKnobs(
-    [property: FromQuery(Name = "jobs")]
-    [property: Description("How many jobs the worker is handed (1..40).")]
-    [property: Range(1, 40, ErrorMessage = "jobs must be between 1 and 40.")]
+    [property: Knob(1, 40, "How many jobs the worker is handed.")]
     int Jobs = 12,
-    [property: FromQuery(Name = "concurrency")]
-    [property: Description("How many jobs run at once (1..10): the worker's pool holds this many connections, so the rest wait their turn.")]
-    [property: Range(1, 10, ErrorMessage = "concurrency must be between 1 and 10.")]
+    [property: Knob(1, 10, "How many jobs run at once: the worker's pool holds this many connections, so the rest wait their turn.")]
     int Concurrency = 4,
-    [property: FromQuery(Name = "jobMs")]
-    [property: Description("How long each job holds its connection (a query of that length) before it writes its result row, in ms (100..5000).")]
-    [property: Range(100, 5000, ErrorMessage = "jobMs must be between 100 and 5000.")]
+    [property: Knob(100, 5000, "How long each job holds its connection (a query of that length) before it writes its result row, in ms.")]
     int JobMs = 1000,
-    [property: FromQuery(Name = "stopAfterMs")]
-    [property: Description("When the lab sends the worker SIGTERM, in ms after it took its jobs (0..10000). 1500: the second wave of jobs is running, the third is waiting.")]
-    [property: Range(0, 10000, ErrorMessage = "stopAfterMs must be between 0 and 10000.")]
+    [property: Knob(0, 10000, "When the lab sends the worker SIGTERM, in ms after it took its jobs. 1500: the second wave of jobs is running, the third is waiting.")]
     int StopAfterMs = 1500,
-    [property: FromQuery(Name = "shutdownTimeoutMs")]
-    [property: Description("The worker host's HostOptions.ShutdownTimeout, in ms (500..5000; .NET's default is 30 s): how long it waits for its services to stop.")]
-    [property: Range(500, 5000, ErrorMessage = "shutdownTimeoutMs must be between 500 and 5000.")]
+    [property: Knob(500, 5000, "The worker host's HostOptions.ShutdownTimeout, in ms (.NET's default is 30 s): how long it waits for its services to stop.")]
     int ShutdownTimeoutMs = 1000);
 
 /// <summary>What became of the jobs, counted from the rows really in PostgreSQL.</summary>

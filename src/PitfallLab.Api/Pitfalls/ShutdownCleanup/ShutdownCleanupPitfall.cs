@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-using PitfallLab.Api.Lab;
-using PitfallLab.Api.Lab.Modules;
 using PitfallLab.Api.Pitfalls.ShutdownCleanup.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.ShutdownCleanup;
@@ -51,7 +48,9 @@ public sealed class ShutdownCleanupPitfall : IPitfall
         AnalyzerRules: ["CA2016", "CA2000"],
         Metric: "jobs lost (enqueued − completed − recorded as pending, from the rows); connections left in pg_stat_activity after the stop; how long the stop took");
 
-    public void AddServices(IServiceCollection services) => services.AddShutdownCleanup();
+    // The lab's side of the experiment: at most WorkerSlots.Max workers at once, and the ledger that counts their rows.
+    public void AddServices(IServiceCollection services) =>
+        services.AddSingleton<WorkerSlots>().AddSingleton<RunLedger>().AddSingleton<ShutdownRuns>();
 
     public void Map(RouteGroupBuilder group)
     {

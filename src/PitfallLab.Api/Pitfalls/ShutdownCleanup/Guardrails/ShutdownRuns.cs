@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using Microsoft.AspNetCore.Http.HttpResults;
-using PitfallLab.Api.Lab;
 
 namespace PitfallLab.Api.Pitfalls.ShutdownCleanup.Guardrails;
 
@@ -9,7 +7,7 @@ namespace PitfallLab.Api.Pitfalls.ShutdownCleanup.Guardrails;
 /// time the stop (killing it at a bound), then count in PostgreSQL what became of the jobs and what the worker left open.
 /// </summary>
 public sealed class ShutdownRuns(
-    WorkerSlots slots, RunLedger ledger, ShutdownCleanupCounters counters, IConfiguration configuration,
+    WorkerSlots slots, RunLedger ledger, IConfiguration configuration,
     IHostApplicationLifetime lifetime, ILogger<ShutdownRuns> logger)
 {
     private static readonly TimeSpan StartupBound = TimeSpan.FromSeconds(20);
@@ -19,11 +17,12 @@ public sealed class ShutdownRuns(
     private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(200);
 
     public async Task<Results<Ok<Observation<JobsOutcome, StopEvidence>>, ProblemHttpResult>> RunAsync(
-        Watch watch, ShutdownKnobs knobs, CancellationToken ct)
+        string variant, ShutdownKnobs knobs, CancellationToken ct)
     {
+        using var watch = Watch.Start(ShutdownCleanupPitfall.Id, variant);
         if (!slots.TryEnter())
         {
-            counters.Rejected(watch.Variant);
+            ShutdownMetrics.Rejected(watch.Variant);
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Workers busy",
                 detail: $"{WorkerSlots.Max} shutdown-cleanup workers are already running; each ends within seconds. Retry shortly.");
         }
@@ -57,7 +56,7 @@ public sealed class ShutdownRuns(
             var host = $"PitfallLab.Worker (pid {worker.Pid}): a generic host in its own process, running src/PitfallLab.Worker/{(watch.Variant == "good" ? "Good/DrainingWorker.cs" : "Bad/ForgetfulWorker.cs")}";
             var evidence = new StopEvidence(host, sigtermAfterMs, stopMs, knobs.ShutdownTimeoutMs, exitCode, killed,
                 pids.Count, left, running, closed, worker.SaidAfterSigterm);
-            counters.Record(watch.Variant, outcome, evidence);
+            ShutdownMetrics.Record(watch.Variant, outcome, evidence);
             return TypedResults.Ok(watch.Finish(outcome, evidence));
         }
         catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using PitfallLab.Worker.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.ShutdownCleanup.Guardrails;
 
@@ -11,7 +12,6 @@ namespace PitfallLab.Api.Pitfalls.ShutdownCleanup.Guardrails;
 /// </summary>
 public sealed class WorkerProcess : IAsyncDisposable
 {
-    private const string ProtocolPrefix = "lab: ";
     private const int SigTerm = 15;
 
     private readonly Process process;
@@ -84,8 +84,8 @@ public sealed class WorkerProcess : IAsyncDisposable
     {
         if (line is null) return;
         if (sigtermSent && afterSigterm.Count < 40) afterSigterm.Enqueue(line);
-        if (!line.StartsWith(ProtocolPrefix, StringComparison.Ordinal)) return;
-        var words = line[ProtocolPrefix.Length..].Split(' ');
+        if (!line.StartsWith(Protocol.Prefix, StringComparison.Ordinal)) return;
+        var words = line[Protocol.Prefix.Length..].Split(' ');
         if (words is ["enqueued", var n] && int.TryParse(n, out var jobs)) enqueued.TrySetResult(jobs);
         else if (words is ["job", _, "backend", var pid] && int.TryParse(pid, out var backend)) backendPids.TryAdd(backend, 0);
     }

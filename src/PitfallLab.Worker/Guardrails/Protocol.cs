@@ -1,8 +1,9 @@
-namespace PitfallLab.Worker;
+namespace PitfallLab.Worker.Guardrails;
 
 /// <summary>
-/// The lines the API reads from the worker's stdout (prefixed <c>lab:</c>, beside the host's own log lines): when the
-/// jobs are handed over, and which PostgreSQL backend each job holds, so that the API can find them in pg_stat_activity.
+/// What the lab measures, apart from the lesson: the lines the API reads from the worker's stdout (prefixed
+/// <c>lab:</c>, beside the host's own log lines) say when the jobs are handed over and which PostgreSQL backend each
+/// job holds, so that the API can find them in pg_stat_activity.
 /// </summary>
 public static class Protocol
 {
