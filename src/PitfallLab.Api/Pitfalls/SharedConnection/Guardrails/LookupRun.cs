@@ -12,7 +12,6 @@ public static class LookupRun
     public static readonly PoolShape Pool = new(MaxPoolSize: 20, TimeoutSeconds: 5);
 
     private static readonly PitfallMetrics Metrics = new(SharedConnectionPitfall.Id);
-    private static readonly LabCounter Requests = Metrics.Counter("requests", "Requests answered");
     private static readonly LabCounter Items = Metrics.Counter("items", "Items the requests worked on (here: lookups)");
     private static readonly LabCounter ItemsFailed = Metrics.Counter("itemsFailed", "Items that failed (here: lookups)");
     private static readonly LabCounter CommandsRefused = Metrics.Counter("commandsRefused", "Commands a busy connection refused before sending them");
@@ -26,7 +25,6 @@ public static class LookupRun
         await lookUp(pools.For(SharedConnectionPitfall.Id, variant, Pool), tally);
 
         var (result, evidence) = (tally.Result(lookups), tally.Evidence(connections, Pool.MaxPoolSize));
-        Requests.Add(variant);
         Items.Add(variant, evidence.ItemsOk + evidence.ItemsFailed);
         ItemsFailed.Add(variant, evidence.ItemsFailed);
         CommandsRefused.Add(variant, evidence.CommandsRefused);

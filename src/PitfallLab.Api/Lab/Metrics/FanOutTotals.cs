@@ -1,25 +1,22 @@
-using PitfallLab.Api.Lab.Metrics;
-
-namespace PitfallLab.Api.Pitfalls.WhenAllFailures.Guardrails;
+namespace PitfallLab.Api.Lab.Metrics;
 
 /// <summary>
 /// The running totals of a fan-out pitfall (whenall-failures, unbounded-concurrency), per variant, taken from each
 /// request's outcome <typeparamref name="T"/>: the figures every fan-out shares, one instrument each across the
-/// pitfalls (requests, requestsFailed, requestsWithFailedItems, items, itemsFailed), plus the pitfall's own
+/// pitfalls (requestsFailed, requestsWithFailedItems, items, itemsFailed; Watch counts the requests), plus the pitfall's own
 /// <see cref="FanOutFigure{T}"/>s. A request's failure rate (<c>requestsFailed / requests</c>) against its items'
 /// (<c>itemsFailed / items</c>) is what the lessons compare. Measures only: nothing here changes an answer.
 /// </summary>
 public sealed class FanOutTotals<T>
 {
     private readonly Func<T, (int Items, int ItemsFailed, bool RequestFailed)> shared;
-    private readonly LabCounter requests, requestsFailed, requestsWithFailedItems, items, itemsFailed;
+    private readonly LabCounter requestsFailed, requestsWithFailedItems, items, itemsFailed;
     private readonly (Action<string, long> Record, Func<T, int> Value)[] own;
 
     public FanOutTotals(string pitfall, Func<T, (int Items, int ItemsFailed, bool RequestFailed)> shared, params FanOutFigure<T>[] own)
     {
         var metrics = new PitfallMetrics(pitfall);
         this.shared = shared;
-        requests = metrics.Counter("requests", "Requests answered");
         requestsFailed = metrics.Counter("requestsFailed", "Requests answered with an error status");
         requestsWithFailedItems = metrics.Counter("requestsWithFailedItems", "Requests in which at least one item failed, whatever they answered");
         items = metrics.Counter("items", "Items the requests worked on");
@@ -30,7 +27,6 @@ public sealed class FanOutTotals<T>
     public void Record(string variant, T outcome)
     {
         var (itemCount, failedItems, requestFailed) = shared(outcome);
-        requests.Add(variant);
         if (requestFailed) requestsFailed.Add(variant);
         if (failedItems > 0) requestsWithFailedItems.Add(variant);
         items.Add(variant, itemCount);
