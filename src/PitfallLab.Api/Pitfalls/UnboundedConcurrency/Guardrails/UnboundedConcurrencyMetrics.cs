@@ -1,5 +1,4 @@
 using PitfallLab.Api.Lab;
-using PitfallLab.Api.Pitfalls.WhenAllFailures.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.UnboundedConcurrency.Guardrails;
 
