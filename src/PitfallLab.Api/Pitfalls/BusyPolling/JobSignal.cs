@@ -2,6 +2,7 @@ using System.Data;
 using System.Diagnostics;
 using Dapper;
 using Npgsql;
+using PitfallLab.Api.Pitfalls.BusyPolling.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.BusyPolling;
 
@@ -26,12 +27,13 @@ public sealed class JobSignal : IAsyncDisposable
         conn.Notification += OnNotification;
     }
 
-    public static async Task<JobSignal> ListenAsync(NpgsqlConnection conn, Job job, WaitMeter meter, CancellationToken ct)
+    /// <summary>LISTENs on the waiter's connection (the command counted with the wait's others).</summary>
+    public static async Task<JobSignal> ListenAsync(WaitMeter wait, CancellationToken ct)
     {
-        var signal = new JobSignal(conn, job);
+        var signal = new JobSignal(wait.Connection, wait.Job);
         try
         {
-            await meter.ExecuteAsync(conn, ListenSql, ct);
+            await wait.ExecuteAsync(ListenSql, ct);
             return signal;
         }
         catch
