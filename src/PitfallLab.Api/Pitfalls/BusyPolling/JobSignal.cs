@@ -27,20 +27,14 @@ public sealed class JobSignal : IAsyncDisposable
         conn.Notification += OnNotification;
     }
 
-    /// <summary>LISTENs on the waiter's connection (the command counted with the wait's others).</summary>
+    /// <summary>
+    /// LISTENs on the waiter's connection (a command counted with the wait's others), then hears this job's NOTIFY.
+    /// A NOTIFY read before the handler is attached is not missed for good: the read after LISTEN sees the job done.
+    /// </summary>
     public static async Task<JobSignal> ListenAsync(WaitMeter wait, CancellationToken ct)
     {
-        var signal = new JobSignal(wait.Connection, wait.Job);
-        try
-        {
-            await wait.ExecuteAsync(ListenSql, ct);
-            return signal;
-        }
-        catch
-        {
-            await signal.DisposeAsync();
-            throw;
-        }
+        await wait.ExecuteAsync(ListenSql, ct);
+        return new JobSignal(wait.Connection, wait.Job);
     }
 
     /// <summary>
