@@ -1,10 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
-using Dapper;
-using Npgsql;
-using PitfallLab.Tests.Fixtures;
-using Xunit.Abstractions;
-
 namespace PitfallLab.Tests;
 
 [Collection(LabCollection.Name)]
@@ -59,7 +52,7 @@ public sealed class BusyPollingTests(LabFixture lab, ITestOutputHelper output)
         var api = lab.Api;
         await BusyPollingLoad.WarmUpAsync(api.Client);
         var idle = await BusyPollingLoad.ProbeAsync(api.Client, TimeSpan.FromSeconds(1.5));
-        var before = BusyPollingLoad.Totals(await api.Client.GetJsonAsync("/lab/stats"));
+        var before = await BusyPollingLoad.TotalsAsync(api.Client);
 
         // Good and bad take turns, so that whatever else the machine is doing weighs on both alike.
         var phases = new List<(string Variant, BusyPollingLoad.Phase Phase)>();
@@ -70,7 +63,7 @@ public sealed class BusyPollingTests(LabFixture lab, ITestOutputHelper output)
         await Eventually.HoldsAsync(async () => ActiveConnections(await api.Client.GetJsonAsync("/lab/stats"), "bad") == 0,
             TimeSpan.FromSeconds(15), "bad's connections go idle once its waiters have answered");
         var after = await BusyPollingLoad.ProbeAsync(api.Client, TimeSpan.FromSeconds(1.5));
-        var totals = BusyPollingLoad.Totals(await api.Client.GetJsonAsync("/lab/stats"));
+        var totals = await BusyPollingLoad.TotalsAsync(api.Client);
         long Waits(string v) => totals[v].Waits - before[v].Waits;
         double QueriesPerWait(string v) => (totals[v].Queries - before[v].Queries) / (double)Waits(v);
 
@@ -136,10 +129,10 @@ public sealed class BusyPollingTests(LabFixture lab, ITestOutputHelper output)
         Assert.Contains(document.GetProperty("tags").EnumerateArray(), t => t.GetProperty("name").GetString() == "08 busy-polling");
 
         await WaitForJobAsync("good", "jobMs=0");
-        var stats = await lab.Api.Client.GetJsonAsync("/lab/stats");
-        Assert.True(BusyPollingLoad.Totals(stats)["good"].Waits > 0, $"{stats}");
+        var good = await LabStats.VariantAsync(lab.Api.Client, "busy-polling", "good");
+        Assert.True(good.Figure("waits") > 0 && good.Figure("queries") >= good.Figure("waits"), $"{good}");
         var reset = await lab.Api.Client.PostJsonAsync("/lab/reset");
-        Assert.Equal(0, BusyPollingLoad.Totals(reset)["good"].Waits);
+        Assert.Equal(0, reset.Pitfall("busy-polling").Variant("good").Figure("waits"));
     }
 
     [Theory]

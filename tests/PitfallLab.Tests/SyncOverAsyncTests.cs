@@ -1,10 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
-using Dapper;
-using Npgsql;
-using PitfallLab.Tests.Fixtures;
-using Xunit.Abstractions;
-
 namespace PitfallLab.Tests;
 
 [Collection(LabCollection.Name)]
@@ -98,7 +91,7 @@ public sealed class SyncOverAsyncTests(LabFixture lab, ITestOutputHelper output)
         var countersAfter = await CountersAsync();
         Assert.Equal(calls, Delta(countersBefore, countersAfter, "deadlocksReported"));
         Assert.Equal(calls, Delta(countersBefore, countersAfter, "rescued"));
-        Assert.Equal(0, countersAfter.GetProperty("uiThreadsAlive").GetInt32());
+        Assert.Equal(0, countersAfter.Figure("uiThreadsAlive"));
     }
 
     [Fact]
@@ -112,15 +105,15 @@ public sealed class SyncOverAsyncTests(LabFixture lab, ITestOutputHelper output)
 
         // Kestrel notices the closed connection; the handler rescues the thread at once instead of waiting for the bound.
         var clock = Stopwatch.StartNew();
-        var counters = await CountersAsync();
-        while (clock.ElapsedMilliseconds < bound / 2 && (counters.GetProperty("uiThreadsAlive").GetInt32() > 0 || Delta(countersBefore, counters, "clientAborts") == 0))
+        var counters = countersBefore;
+        await Eventually.HoldsAsync(async () =>
         {
-            await Task.Delay(50);
             counters = await CountersAsync();
-        }
+            return counters.Figure("uiThreadsAlive") == 0 && Delta(countersBefore, counters, "clientAborts") > 0;
+        }, TimeSpan.FromMilliseconds(bound / 2), () => $"the abort counted and no UI thread alive: {counters}");
         output.WriteLine($"{clock.ElapsedMilliseconds} ms after the client left: {counters}");
         Assert.Equal(1, Delta(countersBefore, counters, "clientAborts"));
-        Assert.Equal(0, counters.GetProperty("uiThreadsAlive").GetInt32());
+        Assert.Equal(0, counters.Figure("uiThreadsAlive"));
     }
 
     [Theory]
@@ -144,9 +137,8 @@ public sealed class SyncOverAsyncTests(LabFixture lab, ITestOutputHelper output)
         Assert.Equal(orders, result.GetProperty("orders").GetProperty("orders").GetInt64());
     }
 
-    private async Task<JsonElement> CountersAsync() =>
-        (await lab.Api.Client.GetJsonAsync("/lab/stats")).GetProperty("pitfalls").GetProperty("sync-over-async");
+    /// <summary>The deadlock variant's figures in /lab/stats: pitfalls.sync-over-async.deadlock.</summary>
+    private Task<JsonElement> CountersAsync() => LabStats.VariantAsync(lab.Api.Client, "sync-over-async", "deadlock");
 
-    private static long Delta(JsonElement before, JsonElement after, string name) =>
-        after.GetProperty(name).GetInt64() - before.GetProperty(name).GetInt64();
+    private static long Delta(JsonElement before, JsonElement after, string name) => after.Figure(name) - before.Figure(name);
 }

@@ -1,10 +1,6 @@
-using System.Diagnostics;
-using System.Net;
-using System.Text.Json;
-
 namespace PitfallLab.Tests.Fixtures;
 
-/// <summary>busy-polling under load: many waiters at once, and beside them one unrelated probe request at a time.</summary>
+/// <summary>busy-polling under load: many waiters at once, and beside them an unrelated probe at a steady rate.</summary>
 public static class BusyPollingLoad
 {
     /// <summary>Waiters at a time: enough spinning ones to saturate 2 cores, well inside each variant's pool of 60.</summary>
@@ -12,6 +8,9 @@ public static class BusyPollingLoad
 
     /// <summary>Unrelated to the jobs: readiness runs one small query on the lab's own pool and calls the backend.</summary>
     public const string ProbePath = "/health";
+
+    /// <summary>Probes a second: one every 25 ms, a few ms each, so they rarely overlap even beside bad's waiters.</summary>
+    private const int ProbeRate = 40;
 
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(1.5);
 
@@ -44,23 +43,9 @@ public static class BusyPollingLoad
         return new Phase(done, probe, (api.CpuTime - cpu).TotalMilliseconds);
     }
 
-    /// <summary>One probe at a time, for the whole window: what an unrelated user sees.</summary>
-    public static async Task<LoadResult> ProbeAsync(HttpClient client, TimeSpan window)
-    {
-        var latencies = new List<double>();
-        var statuses = new List<HttpStatusCode>();
-        var wall = Stopwatch.StartNew();
-        while (wall.Elapsed < window)
-        {
-            var started = Stopwatch.GetTimestamp();
-            using var response = await client.GetAsync(ProbePath);
-            await response.Content.ReadAsByteArrayAsync();
-            latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            statuses.Add(response.StatusCode);
-            await Task.Delay(10);
-        }
-        return new LoadResult(latencies, statuses, wall.Elapsed.TotalMilliseconds);
-    }
+    /// <summary>The probe at a steady rate for the whole window (open loop, as k6 runs it): what an unrelated user sees.</summary>
+    public static Task<LoadResult> ProbeAsync(HttpClient client, TimeSpan window) =>
+        Load.AtRateAsync(client, ProbePath, ProbeRate, window.TotalSeconds);
 
     public static Phase Merge(IEnumerable<Phase> phases)
     {
@@ -72,12 +57,10 @@ public static class BusyPollingLoad
         return new Phase(Join(p => p.Waiters), Join(p => p.Probe), list.Sum(p => p.CpuMs));
     }
 
-    /// <summary>The API's running totals per variant, from /lab/stats (pitfalls.busy-polling.waits).</summary>
-    public static IReadOnlyDictionary<string, VariantTotals> Totals(JsonElement labStats)
+    /// <summary>The API's running totals per variant, from /lab/stats (pitfalls.busy-polling.{variant}.waits and .queries).</summary>
+    public static async Task<IReadOnlyDictionary<string, VariantTotals>> TotalsAsync(HttpClient api)
     {
-        var waits = labStats.GetProperty("pitfalls").GetProperty("busy-polling").GetProperty("waits");
-        return new[] { "good", "bad" }.ToDictionary(v => v, v => waits.TryGetProperty(v, out var t)
-            ? new VariantTotals(t.GetProperty("waits").GetInt64(), t.GetProperty("queries").GetInt64())
-            : new VariantTotals(0, 0));
+        var figures = await LabStats.PitfallAsync(api, "busy-polling");
+        return new[] { "good", "bad" }.ToDictionary(v => v, v => new VariantTotals(figures.Variant(v).Figure("waits"), figures.Variant(v).Figure("queries")));
     }
 }

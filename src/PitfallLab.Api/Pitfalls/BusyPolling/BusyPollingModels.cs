@@ -1,18 +1,13 @@
 using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
-using Microsoft.AspNetCore.Mvc;
+using PitfallLab.Api.Lab.Knobs;
 
 namespace PitfallLab.Api.Pitfalls.BusyPolling;
 
 /// <summary>The knobs: how long the background job takes, and how long the request is willing to wait for it.</summary>
 public sealed record BusyPollingKnobs(
-    [property: FromQuery(Name = "jobMs")]
-    [property: Description("How long the background worker takes to finish the job, in ms (0..10000). 300 ms is long enough for hundreds of polls; 0 finishes it before the good waiter even listens (the lost-wakeup case).")]
-    [property: Range(0, 10000, ErrorMessage = "jobMs must be between 0 and 10000.")]
+    [property: Knob(0, 10000, "How long the background worker takes to finish the job, in ms. 300 ms is long enough for hundreds of polls; 0 finishes it before the good waiter even listens (the lost-wakeup case).")]
     int JobMs = 300,
-    [property: FromQuery(Name = "timeoutMs")]
-    [property: Description("The most the request waits for the job, in ms (100..30000): neither waiter can wait forever.")]
-    [property: Range(100, 30000, ErrorMessage = "timeoutMs must be between 100 and 30000.")]
+    [property: Knob(100, 30000, "The most the request waits for the job, in ms: neither waiter can wait forever.")]
     int TimeoutMs = 5000)
 {
     public TimeSpan Timeout => TimeSpan.FromMilliseconds(TimeoutMs);

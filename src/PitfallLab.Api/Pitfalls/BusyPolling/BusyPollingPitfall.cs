@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using PitfallLab.Api.Lab;
 using PitfallLab.Api.Lab.Modules;
 
@@ -38,7 +37,11 @@ public sealed class BusyPollingPitfall : IPitfall
         AnalyzerRules: [],
         Metric: "DB queries per wait; process CPU during the wait; latency of an unrelated probe request while waiters run");
 
-    public void AddServices(IServiceCollection services) => services.AddBusyPolling();
+    public void AddServices(IServiceCollection services)
+    {
+        services.AddSingleton<BusyPollingWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<BusyPollingWorker>());
+    }
 
     public void Map(RouteGroupBuilder group)
     {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Dapper;
 using PitfallLab.Api.Lab;
+using PitfallLab.Api.Lab.Metrics;
 
 namespace PitfallLab.Api.Pitfalls.BusyPolling;
 
@@ -13,11 +14,14 @@ public sealed record Job(Guid Id, int JobMs, long StartedAt);
 /// notifies, on its own pool (never the waiter's connection). Every job task is tracked, catches its own failures
 /// (the worker must not be a fire-and-forget pitfall itself) and lasts at most jobMs plus one short command.
 /// </summary>
-public sealed class BusyPollingWorker(SandboxPools pools, BusyPollingCounters counters, ILogger<BusyPollingWorker> logger)
+public sealed class BusyPollingWorker(SandboxPools pools, ILogger<BusyPollingWorker> logger)
     : IHostedService, IDisposable
 {
     public const string Channel = "busy_polling_done";
     private static readonly PoolShape Pool = new(MaxPoolSize: 20, TimeoutSeconds: 5, CommandTimeoutSeconds: 5);
+    private static readonly PitfallMetrics Metrics = new(BusyPollingPitfall.Id);
+    private static readonly LabCounter JobsFinished = Metrics.Counter("jobsFinished", "Background jobs the worker finished");
+    private static readonly LabCounter JobsFailed = Metrics.Counter("jobsFailed", "Background jobs the worker could not finish (logged)");
 
     private const string InsertSql = """
         INSERT INTO jobs (id, kind, status, payload)
@@ -60,7 +64,7 @@ public sealed class BusyPollingWorker(SandboxPools pools, BusyPollingCounters co
             await Task.Delay(job.JobMs, stopping.Token);
             await using var conn = await pools.For(BusyPollingPitfall.Id, "worker", Pool).OpenConnectionAsync(stopping.Token);
             await conn.ExecuteAsync(new CommandDefinition(CompleteSql, new { job.Id }, cancellationToken: stopping.Token));
-            counters.JobFinished();
+            JobsFinished.AddToPitfall();
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
@@ -69,7 +73,7 @@ public sealed class BusyPollingWorker(SandboxPools pools, BusyPollingCounters co
         catch (Exception ex)
         {
             // Observed and counted, never thrown into the void: the waiter sees the row still running and times out.
-            counters.JobFailed();
+            JobsFailed.AddToPitfall();
             logger.LogWarning(ex, "busy-polling worker could not finish job {JobId}", job.Id);
         }
     }

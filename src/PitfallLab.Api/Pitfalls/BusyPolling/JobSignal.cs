@@ -2,6 +2,7 @@ using System.Data;
 using System.Diagnostics;
 using Dapper;
 using Npgsql;
+using PitfallLab.Api.Pitfalls.BusyPolling.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.BusyPolling;
 
@@ -26,19 +27,14 @@ public sealed class JobSignal : IAsyncDisposable
         conn.Notification += OnNotification;
     }
 
-    public static async Task<JobSignal> ListenAsync(NpgsqlConnection conn, Job job, WaitMeter meter, CancellationToken ct)
+    /// <summary>
+    /// LISTENs on the waiter's connection (a command counted with the wait's others), then hears this job's NOTIFY.
+    /// A NOTIFY read before the handler is attached is not missed for good: the read after LISTEN sees the job done.
+    /// </summary>
+    public static async Task<JobSignal> ListenAsync(WaitMeter wait, CancellationToken ct)
     {
-        var signal = new JobSignal(conn, job);
-        try
-        {
-            await meter.ExecuteAsync(conn, ListenSql, ct);
-            return signal;
-        }
-        catch
-        {
-            await signal.DisposeAsync();
-            throw;
-        }
+        await wait.ExecuteAsync(ListenSql, ct);
+        return new JobSignal(wait.Connection, wait.Job);
     }
 
     /// <summary>

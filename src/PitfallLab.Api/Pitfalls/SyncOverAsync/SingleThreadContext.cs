@@ -1,51 +1,25 @@
-using System.Diagnostics;
-
 namespace PitfallLab.Api.Pitfalls.SyncOverAsync;
 
 /// <summary>
 /// What a UI thread (WinForms, WPF) or classic ASP.NET gives its code: a SynchronizationContext whose Post() queues
 /// the callback for one owner thread, which runs it when its message loop gets to it. An <c>await</c> on that thread
 /// captures the context, so the continuation waits in this queue: if the owner thread is blocked waiting for that very
-/// continuation, nothing ever runs it. <see cref="Rescue"/> is the lab's way out, not part of the pattern.
+/// continuation, nothing ever runs it. The lab's way out (the rescue) is <c>Guardrails/RescuableContext.cs</c>.
 /// </summary>
-public sealed class SingleThreadContext : SynchronizationContext
+public class SingleThreadContext : SynchronizationContext
 {
     private readonly Queue<(SendOrPostCallback Callback, object? State)> queue = new();
-    private readonly long created = Stopwatch.GetTimestamp();
-    private readonly TaskCompletionSource firstPost = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private bool rescued;
-    private int ranOnOwner;
-    private double? firstPostAtMs;
-    private volatile bool inEntry;
 
     /// <summary>Callbacks waiting for the owner thread right now.</summary>
     public int Pending { get { lock (queue) return queue.Count; } }
-
-    public int RanOnOwner => Volatile.Read(ref ranOnOwner);
-
-    /// <summary>When the first callback was queued, in ms since the context was created.</summary>
-    public double? FirstPostAtMs { get { lock (queue) return firstPostAtMs; } }
-
-    /// <summary>Completes when the first callback is posted.</summary>
-    public Task FirstPost => firstPost.Task;
-
-    /// <summary>The owner thread is still inside the entry message: it cannot run anything posted to it.</summary>
-    public bool InEntry => inEntry;
 
     public override void Post(SendOrPostCallback d, object? state)
     {
         lock (queue)
         {
-            firstPostAtMs ??= Math.Round(Stopwatch.GetElapsedTime(created).TotalMilliseconds, 1);
-            firstPost.TrySetResult();
-            if (!rescued)
-            {
-                queue.Enqueue((d, state));
-                Monitor.PulseAll(queue);
-                return;
-            }
+            queue.Enqueue((d, state));
+            Monitor.PulseAll(queue);
         }
-        ThreadPool.QueueUserWorkItem(static s => s.d(s.state), (d, state), preferLocal: false);
     }
 
     // Send() would run the callback on the owner thread and wait for it: the same deadlock, by another road.
@@ -64,17 +38,11 @@ public sealed class SingleThreadContext : SynchronizationContext
         if (install) SetSynchronizationContext(this);
         try
         {
-            inEntry = true;
-            Task<T> task;
-            try { task = entry(); }
-            finally { inEntry = false; }
+            var task = entry();
             // Wake the loop when the task completes, even if no callback is ever posted.
             _ = task.ContinueWith(_ => Wake(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             while (Next(task) is { } message)
-            {
                 message.Callback(message.State);
-                Interlocked.Increment(ref ranOnOwner);
-            }
             return task;
         }
         finally
@@ -83,23 +51,16 @@ public sealed class SingleThreadContext : SynchronizationContext
         }
     }
 
-    /// <summary>
-    /// From now on every queued and future callback runs on the thread pool, so whatever the owner thread is blocked on
-    /// can complete. Answers how many callbacks were stuck in the queue.
-    /// </summary>
-    public int Rescue()
+    /// <summary>Takes every queued callback away from the owner thread: whoever calls this runs them elsewhere.</summary>
+    protected List<(SendOrPostCallback Callback, object? State)> TakeQueued()
     {
-        List<(SendOrPostCallback Callback, object? State)> stuck;
         lock (queue)
         {
-            rescued = true;
-            stuck = [.. queue];
+            List<(SendOrPostCallback Callback, object? State)> taken = [.. queue];
             queue.Clear();
             Monitor.PulseAll(queue);
+            return taken;
         }
-        foreach (var (callback, state) in stuck)
-            ThreadPool.QueueUserWorkItem(static s => s.callback(s.state), (callback, state), preferLocal: false);
-        return stuck.Count;
     }
 
     private (SendOrPostCallback Callback, object? State)? Next(Task until)

@@ -4,8 +4,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using PitfallLab.Api.Backend;
 using PitfallLab.Api.Lab;
-using PitfallLab.Api.Lab.Guardrails;
+using PitfallLab.Api.Lab.Metrics;
 using PitfallLab.Api.Pitfalls.BlockingIo;
+using PitfallLab.Api.Pitfalls.SyncOverAsync.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.SyncOverAsync;
 
@@ -17,11 +18,7 @@ public static class SyncOverAsyncApi
 {
     private const string Id = SyncOverAsyncPitfall.Id;
     private static readonly PoolShape Pool = new(MaxPoolSize: 30, TimeoutSeconds: 15);
-
-    public static IServiceCollection AddSyncOverAsync(this IServiceCollection services)
-    {
-        return services.AddLabCounters<SyncOverAsyncCounters>();
-    }
+    private static readonly PoolShape DeadlockPool = new(MaxPoolSize: 5, TimeoutSeconds: 5);
 
     public static async Task<Ok<Observation<UserOrders, IoEvidence>>> Good(
         [AsParameters] BlockingIoKnobs knobs, SandboxPools pools, BackendClient backend, CancellationToken ct)
@@ -39,6 +36,26 @@ public static class SyncOverAsyncApi
         var job = JobAsync(backend, pools.For(Id, "bad", Pool), knobs, ct).GetAwaiter().GetResult();
 #pragma warning restore VSTHRD002
         return TypedResults.Ok(watch.Finish(job.UserOrders, job.Timings));
+    }
+
+    /// <summary>bad's line and good's, each run on a dedicated thread as a UI event handler would run it.</summary>
+    public static async Task<Ok<Observation<DeadlockResult, DeadlockEvidence>>> Deadlock(
+        [AsParameters] BlockingIoKnobs knobs, [AsParameters] DeadlockBound bound, SandboxPools pools, BackendClient backend, LabMetricsListener metrics, CancellationToken ct)
+    {
+        using var watch = Watch.Start(Id, "deadlock");
+        var ui = new UiThreads(bound.Bound, metrics, ct); // the lab's guardrail: a bounded wait, a rescue, no thread left behind
+
+#pragma warning disable VSTHRD002 // a synchronous wait on a Task, on a thread whose SynchronizationContext is single-threaded: the deadlock
+        TimedUserOrders BlockOnJob(CancellationToken job) => JobAsync(backend, pools.For(Id, "deadlock", DeadlockPool), knobs, job).GetAwaiter().GetResult();
+#pragma warning restore VSTHRD002
+        async Task<TimedUserOrders> AwaitJobAsync(CancellationToken job) => await JobAsync(backend, pools.For(Id, "deadlock", DeadlockPool), knobs, job);
+
+        var (blocked, rescuedJob) = await ui.RunAsync(UiThreadMode.BlockedOnUiThread, BlockOnJob);
+        var (noContext, _) = await ui.RunAsync(UiThreadMode.BlockedWithoutContext, BlockOnJob);
+        var (awaited, _) = await ui.RunAsync(UiThreadMode.AwaitedOnUiThread, AwaitJobAsync);
+
+        var (result, evidence) = ui.Report(blocked, rescuedJob?.UserOrders, noContext, awaited);
+        return TypedResults.Ok(watch.Finish(result, evidence));
     }
 
     /// <summary>The job, written async as any library would write it: no thread is held while its IO is in flight.</summary>

@@ -1,6 +1,5 @@
 using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
-using Microsoft.AspNetCore.Mvc;
+using PitfallLab.Api.Lab.Knobs;
 using PitfallLab.Api.Pitfalls.BlockingIo;
 
 namespace PitfallLab.Api.Pitfalls.SyncOverAsync;
@@ -9,9 +8,7 @@ namespace PitfallLab.Api.Pitfalls.SyncOverAsync;
 
 /// <summary>The deadlock variant's own knob: how long the request waits for the blocked thread.</summary>
 public sealed record DeadlockBound(
-    [property: FromQuery(Name = "boundMs")]
-    [property: Description("How long the request waits for the blocked thread before it calls it a deadlock and rescues it, in ms (200..10000). A backend slower than that is waited for too: the deadlock begins when its answer arrives.")]
-    [property: Range(200, 10000, ErrorMessage = "boundMs must be between 200 and 10000.")]
+    [property: Knob(200, 10000, "How long the request waits for the blocked thread before it calls it a deadlock and rescues it, in ms. A backend slower than that is waited for too: the deadlock begins when its answer arrives.")]
     int BoundMs = 2000)
 {
     public TimeSpan Bound => TimeSpan.FromMilliseconds(BoundMs);

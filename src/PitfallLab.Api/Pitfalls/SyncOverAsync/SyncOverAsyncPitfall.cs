@@ -1,12 +1,6 @@
-using System.Diagnostics;
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
-using PitfallLab.Api.Backend;
 using PitfallLab.Api.Lab;
 using PitfallLab.Api.Lab.Guardrails;
 using PitfallLab.Api.Lab.Modules;
-using PitfallLab.Api.Pitfalls.BlockingIo;
 
 namespace PitfallLab.Api.Pitfalls.SyncOverAsync;
 
@@ -56,8 +50,6 @@ public sealed class SyncOverAsyncPitfall : IPitfall
         AnalyzerRules: ["VSTHRD002"],
         Metric: "p95 latency at a fixed arrival rate and thread-pool threads (bad vs good); deadlocked, callbacksStuck and uiThreadsAlive (deadlock)");
 
-    public void AddServices(IServiceCollection services) => services.AddSyncOverAsync();
-
     public void Map(RouteGroupBuilder group)
     {
         group.MapGet("/bad", SyncOverAsyncApi.Bad)
@@ -69,7 +61,7 @@ public sealed class SyncOverAsyncPitfall : IPitfall
             .WithSummary("Awaits the async job: async all the way")
             .WithDescription(GoodLesson);
 
-        group.MapGet("/deadlock", SyncOverAsyncDeadlock.Deadlock)
+        group.MapGet("/deadlock", SyncOverAsyncApi.Deadlock)
             .WithSummary("The same blocking call on a UI-like thread: a deadlock, bounded and reported")
             .WithDescription(DeadlockLesson);
     }
