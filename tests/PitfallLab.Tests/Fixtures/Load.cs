@@ -34,35 +34,37 @@ public static class Load
     /// </summary>
     public static async Task<LoadResult> AtRateAsync(HttpClient client, string path, int rate, double seconds, TimeSpan? timeout = null)
     {
-        var total = (int)(rate * seconds);
-        var latencies = new double[total];
-        var statuses = new HttpStatusCode[total];
-        var inFlight = new List<Task>(total);
         var wall = Stopwatch.StartNew();
-
-        async Task Send(int i)
+        var sent = await AtRateAsync(rate, (int)(rate * seconds), async _ =>
         {
             var started = Stopwatch.GetTimestamp();
             using var giveUp = new CancellationTokenSource(timeout ?? Timeout.InfiniteTimeSpan);
+            HttpStatusCode status = 0;
             try
             {
                 using var response = await client.GetAsync(path, giveUp.Token);
                 await response.Content.ReadAsByteArrayAsync(giveUp.Token);
-                statuses[i] = response.StatusCode;
+                status = response.StatusCode;
             }
-            catch (OperationCanceledException) when (giveUp.IsCancellationRequested) { statuses[i] = 0; }
-            latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        }
+            catch (OperationCanceledException) when (giveUp.IsCancellationRequested) { }
+            return (Status: status, Ms: Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        });
+        return new LoadResult(sent.Select(s => s.Ms).ToList(), sent.Select(s => s.Status).ToList(), wall.Elapsed.TotalMilliseconds);
+    }
 
+    /// <summary>The same open loop over any request: <paramref name="send"/>(i) starts i / rate s in, whether or not earlier ones have answered.</summary>
+    public static async Task<T[]> AtRateAsync<T>(int rate, int total, Func<int, Task<T>> send)
+    {
+        var inFlight = new List<Task<T>>(total);
+        var wall = Stopwatch.StartNew();
         for (var i = 0; i < total; i++)
         {
             var due = TimeSpan.FromSeconds((double)i / rate);
             if (due > wall.Elapsed) await Task.Delay(due - wall.Elapsed);
             var index = i;
-            inFlight.Add(Task.Run(() => Send(index)));
+            inFlight.Add(Task.Run(() => send(index)));
         }
-        await Task.WhenAll(inFlight);
-        return new LoadResult(latencies, statuses, wall.Elapsed.TotalMilliseconds);
+        return await Task.WhenAll(inFlight);
     }
 
     public static Task<LoadResult> RunAsync(HttpClient client, string path, int concurrency, int total, HttpMethod? method = null) =>
