@@ -65,22 +65,13 @@ public static class FireAndForgetClient
     public static async Task<RateRun> ChargeAtRateAsync(this ServiceProcess api, string variant, int charges, int rate, Func<int, string> query)
     {
         var before = await api.TallyAsync(variant);
-        var wall = Stopwatch.StartNew();
-        var running = new List<Task<(string Outcome, double AcceptMs)>>();
-        for (var i = 0; i < charges; i++)
+        var results = await Load.AtRateAsync(rate, charges, async i =>
         {
-            var due = TimeSpan.FromSeconds((double)i / rate);
-            if (due > wall.Elapsed) await Task.Delay(due - wall.Elapsed);
-            var q = query(i);
-            running.Add(Task.Run(async () =>
-            {
-                var started = Stopwatch.GetTimestamp();
-                var charge = await api.ChargeAsync(variant, q);
-                var acceptMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                return (await api.OutcomeAsync(charge.Id), acceptMs);
-            }));
-        }
-        var results = await Task.WhenAll(running);
+            var started = Stopwatch.GetTimestamp();
+            var charge = await api.ChargeAsync(variant, query(i));
+            var acceptMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            return (Outcome: await api.OutcomeAsync(charge.Id), AcceptMs: acceptMs);
+        });
         var after = await api.RanToTheEndAsync(variant, before, charges);
         var accept = results.Select(r => r.AcceptMs).Order().ToList();
         return new RateRun(results.Select(r => r.Outcome).ToList(), Delta(before, after, "failuresHappened"),
