@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Data;
-using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using PitfallLab.Api.Lab;
@@ -25,15 +24,7 @@ public sealed class LeakGuard(SandboxPools pools, LabMetricsListener stats, IOpt
     private static readonly TimeSpan DisposeBound = TimeSpan.FromSeconds(5);
     private static readonly string[] Variants = ["bad", "good"];
 
-    private static readonly PitfallMetrics Metrics = new(Id);
-    private static readonly LabGauge OpenNow = Metrics.Gauge("openNow", "Connections the handlers opened that are still open");
-    private static readonly LabGauge LeakedNow = Metrics.Gauge("leakedNow", "Open connections whose request has already ended: leaked");
-    private static readonly LabCounter Reclaimed = Metrics.Counter("reclaimed", "Leaked connections the guard closed after the grace");
-    // A gauge the guard itself zeroes when it sees a new reset: the count of the last reset, which /lab/reset's own zeroing must not erase.
-    private static readonly LabGauge ReclaimedByReset = Metrics.Gauge("reclaimedByReset", "Leaked connections closed because /lab/reset disposed their pool, since that reset");
-    private static readonly LabPeak SlowestReclaimMs = Metrics.Peak("slowestReclaimMs", "The longest a leaked connection stayed open after its request ended", "ms");
-
-    private readonly ConcurrentDictionary<NpgsqlConnection, Holder> held = new(ReferenceEqualityComparer.Instance);
+    private readonly ConcurrentDictionary<NpgsqlConnection, TrackedConnection> held = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, NpgsqlDataSource?> poolSeen = []; // the sweep's alone
 
     private TimeSpan Grace => TimeSpan.FromSeconds(options.Value.LeakGraceSeconds);
@@ -41,8 +32,8 @@ public sealed class LeakGuard(SandboxPools pools, LabMetricsListener stats, IOpt
     /// <summary>Tracks a connection a handler of <paramref name="variant"/> opened, until it is closed by someone.</summary>
     public void Track(NpgsqlConnection connection, string variant, HttpContext request)
     {
-        var holder = new Holder(variant, CurrentPool(variant));
-        OpenNow.Add(variant, 1);
+        var holder = new TrackedConnection(variant, CurrentPool(variant));
+        LeakMetrics.OpenNow.Add(variant, 1);
         held[connection] = holder;
         connection.StateChange += (_, e) =>
         {
@@ -60,10 +51,10 @@ public sealed class LeakGuard(SandboxPools pools, LabMetricsListener stats, IOpt
     {
         foreach (var variant in Variants) // every figure at 0 from startup, so /lab/stats shows them all
         {
-            OpenNow.Add(variant, 0);
-            LeakedNow.Add(variant, 0);
-            ReclaimedByReset.Add(variant, 0);
-            Reclaimed.Add(variant, 0);
+            LeakMetrics.OpenNow.Add(variant, 0);
+            LeakMetrics.LeakedNow.Add(variant, 0);
+            LeakMetrics.ReclaimedByReset.Add(variant, 0);
+            LeakMetrics.Reclaimed.Add(variant, 0);
         }
         using var timer = new PeriodicTimer(Sweep);
         while (await timer.WaitForNextTickAsync(stoppingToken))
@@ -93,11 +84,11 @@ public sealed class LeakGuard(SandboxPools pools, LabMetricsListener stats, IOpt
     {
         var current = CurrentPool(variant);
         if (poolSeen.GetValueOrDefault(variant) is { } seen && !ReferenceEquals(seen, current))
-            ReclaimedByReset.Add(variant, -stats.Value(Id, variant, "reclaimedByReset"));
+            LeakMetrics.ReclaimedByReset.Add(variant, -stats.Value(Id, variant, "reclaimedByReset"));
         poolSeen[variant] = current;
     }
 
-    private async Task ReclaimAsync(NpgsqlConnection connection, Holder holder, bool byReset)
+    private async Task ReclaimAsync(NpgsqlConnection connection, TrackedConnection holder, bool byReset)
     {
         var waited = holder.EndedFor.TotalMilliseconds;
         var pool = SandboxPools.NameOf(Id, holder.Variant);
@@ -114,50 +105,12 @@ public sealed class LeakGuard(SandboxPools pools, LabMetricsListener stats, IOpt
         holder.Closed();
         if (byReset)
         {
-            ReclaimedByReset.Add(holder.Variant, 1);
+            LeakMetrics.ReclaimedByReset.Add(holder.Variant, 1);
             log.LogWarning("Closed a connection of {Pool} leaked before /lab/reset disposed its pool", pool);
             return;
         }
-        Reclaimed.Add(holder.Variant);
-        SlowestReclaimMs.Record(holder.Variant, (long)waited);
+        LeakMetrics.Reclaimed.Add(holder.Variant);
+        LeakMetrics.SlowestReclaimMs.Record(holder.Variant, (long)waited);
         log.LogWarning("Closed a connection of {Pool} still open {Waited:F0} ms after its request ended (a leak)", pool, waited);
-    }
-
-    /// <summary>One tracked connection: open until closed (by anyone), leaked from its request's end until then.</summary>
-    private sealed class Holder(string variant, NpgsqlDataSource? pool) : IDisposable
-    {
-        private readonly Lock gate = new();
-        private bool open = true;
-        private long endedAt;
-
-        public string Variant { get; } = variant;
-
-        public NpgsqlDataSource? Pool { get; } = pool;
-
-        public bool Ended => Volatile.Read(ref endedAt) != 0;
-
-        public TimeSpan EndedFor => Ended ? Stopwatch.GetElapsedTime(Volatile.Read(ref endedAt)) : TimeSpan.Zero;
-
-        public void Closed()
-        {
-            lock (gate)
-            {
-                if (!open) return;
-                open = false;
-                OpenNow.Add(Variant, -1);
-                if (Ended) LeakedNow.Add(Variant, -1);
-            }
-        }
-
-        /// <summary>The request ended.</summary>
-        public void Dispose()
-        {
-            lock (gate)
-            {
-                if (Ended) return;
-                Volatile.Write(ref endedAt, Stopwatch.GetTimestamp());
-                if (open) LeakedNow.Add(Variant, 1);
-            }
-        }
     }
 }
