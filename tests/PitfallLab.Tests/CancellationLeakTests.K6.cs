@@ -38,17 +38,20 @@ public sealed partial class CancellationLeakTests
         Assert.True(bad.Count(s => s == HttpStatusCode.ServiceUnavailable) >= 2, $"bad's follow-ups should fail on the exhausted pool: {Tally(bad)}");
     }
 
-    /// <summary>What one k6 iteration does, at the script's rate: a report abandoned after GIVE_UP_MS, then a follow-up.</summary>
+    /// <summary>
+    /// What the k6 script does, at its rate: each iteration a report abandoned after GIVE_UP_MS, then a follow-up. A
+    /// report always outlasts GIVE_UP_MS (its query does, and so does an exhausted pool's 1 s Timeout), so the follow-ups
+    /// are the same arrival rate, GIVE_UP_MS later.
+    /// </summary>
     private async Task<List<HttpStatusCode>> K6IterationsAsync(string variant, Dictionary<string, int> k6)
     {
-        var iterations = Enumerable.Range(0, K6Iterations).Select(async i =>
-        {
-            await Task.Delay(TimeSpan.FromSeconds(i / (double)k6["RATE"]));
-            await Abandon.CallsAsync(lab.Api.BaseAddress, $"{Root}/{variant}?queryMs={k6["QUERY_MS"]}&delayMs={k6["DELAY_MS"]}", 1, k6["GIVE_UP_MS"]);
-            using var followUp = await lab.Api.Client.GetAsync($"{Root}/{variant}?queryMs=0&delayMs=0");
-            return followUp.StatusCode;
-        });
-        return [.. await Task.WhenAll(iterations)];
+        var (rate, giveUp) = (k6["RATE"], TimeSpan.FromMilliseconds(k6["GIVE_UP_MS"]));
+        var seconds = (K6Iterations + 0.5) / rate; // rate x seconds rounds down to K6Iterations
+        var reports = Load.AtRateAsync(lab.Api.Client, $"{Root}/{variant}?queryMs={k6["QUERY_MS"]}&delayMs={k6["DELAY_MS"]}", rate, seconds, giveUp);
+        await Task.Delay(giveUp);
+        var followUps = await Load.AtRateAsync(lab.Api.Client, $"{Root}/{variant}?queryMs=0&delayMs=0", rate, seconds);
+        Assert.All((await reports).Statuses, s => Assert.Equal((HttpStatusCode)0, s)); // every report abandoned
+        return [.. followUps.Statuses];
     }
 
     private static string Tally(IEnumerable<HttpStatusCode> statuses) =>

@@ -31,12 +31,12 @@ public sealed partial class CancellationLeakTests(LabFixture lab, ITestOutputHel
 
         // Then each handler returns without closing its connection.
         JsonElement leaks = default;
-        await Eventually.HoldsAsync(async () => (leaks = await Abandon.LeaksAsync(lab.Api.Client, "bad")).GetProperty("leakedNow").GetInt32() == Clients,
+        await Eventually.HoldsAsync(async () => (leaks = await LeaksAsync(lab.Api.Client, "bad")).Figure("leakedNow") == Clients,
             TimeSpan.FromSeconds(15), () => $"each of bad's {Clients} connections should leak once its handler returns: {leaks}");
         var clock = Stopwatch.StartNew();
         var idle = await Abandon.SessionsAsync(lab.Db.ConnectionString, AppName("bad"));
         output.WriteLine($"bad, handlers returned: leaks {leaks}; PostgreSQL: {idle.Sessions} sessions, {idle.Active} active");
-        Assert.True(idle.Sessions >= leaks.GetProperty("leakedNow").GetInt32(), $"the leaked sessions stay open in PostgreSQL: {idle}");
+        Assert.True(idle.Sessions >= leaks.Figure("leakedNow"), $"the leaked sessions stay open in PostgreSQL: {idle}");
 
         // A later call finds the pool empty: a 503 naming the pool, not a bare 500.
         using (var later = await lab.Api.Client.GetAsync($"{Root}/bad?queryMs=0&delayMs=0"))
@@ -56,10 +56,10 @@ public sealed partial class CancellationLeakTests(LabFixture lab, ITestOutputHel
             return call.IsSuccessStatusCode;
         }, GuardBound, "the guard should give bad's leaked connections back to its pool");
         var recovered = clock.Elapsed;
-        var after = await Abandon.LeaksAsync(lab.Api.Client, "bad");
+        var after = await LeaksAsync(lab.Api.Client, "bad");
         output.WriteLine($"bad recovered {recovered.TotalSeconds:F1} s after the leaks were seen; guard: {after}");
-        Assert.True(after.GetProperty("reclaimed").GetInt64() > 0, $"the guard should have closed the leaks: {after}");
-        Assert.Equal(0, after.GetProperty("leakedNow").GetInt32());
+        Assert.True(after.Figure("reclaimed") > 0, $"the guard should have closed the leaks: {after}");
+        Assert.Equal(0, after.Figure("leakedNow"));
     }
 
     [Fact]
@@ -77,16 +77,16 @@ public sealed partial class CancellationLeakTests(LabFixture lab, ITestOutputHel
         await Eventually.HoldsAsync(async () =>
         {
             sessions = await Abandon.SessionsAsync(lab.Db.ConnectionString, AppName("good"));
-            leaks = await Abandon.LeaksAsync(lab.Api.Client, "good");
-            return sessions.Active == 0 && leaks.GetProperty("openNow").GetInt32() == 0;
+            leaks = await LeaksAsync(lab.Api.Client, "good");
+            return sessions.Active == 0 && leaks.Figure("openNow") == 0;
         }, TimeSpan.FromSeconds(2.5), () => $"good should leave no query and no connection behind: {sessions}, {leaks}");
         output.WriteLine($"good: 0 active queries and 0 open connections {clock.ElapsedMilliseconds} ms after the clients left ({sessions.Sessions} idle sessions in the pool)");
 
         // The token reached the backend call too: the backend saw its callers leave.
         var backendAborted = (await lab.Backend.Client.GetJsonAsync("/stats")).GetProperty("aborted").GetInt64() - backendBefore;
         Assert.True(backendAborted >= 1, $"the backend should count good's cancelled calls as aborted: {backendAborted}");
-        Assert.Equal(0, leaks.GetProperty("leakedNow").GetInt32());
-        Assert.Equal(0, leaks.GetProperty("reclaimed").GetInt64());
+        Assert.Equal(0, leaks.Figure("leakedNow"));
+        Assert.Equal(0, leaks.Figure("reclaimed"));
 
         // The real report, every time: other tests add orders, so it is held to the table's count around the call.
         await using var db = new NpgsqlConnection(lab.Db.ConnectionString);
@@ -120,8 +120,11 @@ public sealed partial class CancellationLeakTests(LabFixture lab, ITestOutputHel
         await lab.Api.Client.AssertValidationProblemAsync($"{Root}/{path}", parameter, message, HttpMethod.Post);
     }
 
+    /// <summary>One variant's leak-guard figures from /lab/stats (pitfalls.cancellation-leak.{variant}).</summary>
+    private static Task<JsonElement> LeaksAsync(HttpClient api, string variant) => LabStats.VariantAsync(api, "cancellation-leak", variant);
+
     /// <summary>A test starts from a recovered variant: no connection of an earlier test still held.</summary>
     private async Task WaitRecoveredAsync(string variant) =>
-        await Eventually.HoldsAsync(async () => (await Abandon.LeaksAsync(lab.Api.Client, variant)).GetProperty("openNow").GetInt32() == 0,
+        await Eventually.HoldsAsync(async () => (await LeaksAsync(lab.Api.Client, variant)).Figure("openNow") == 0,
             GuardBound, $"{variant} should hold no connection before the test");
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Dapper;
 using Npgsql;
 
@@ -42,8 +41,4 @@ public static class Abandon
         await using var db = new NpgsqlConnection(connectionString);
         return [.. await db.QueryAsync<int>("SELECT pid FROM pg_stat_activity WHERE application_name = @applicationName", new { applicationName })];
     }
-
-    /// <summary>One variant's leak-guard figures from /lab/stats (pitfalls.cancellation-leak.{variant}).</summary>
-    public static async Task<JsonElement> LeaksAsync(HttpClient api, string variant) =>
-        (await api.GetJsonAsync("/lab/stats")).GetProperty("pitfalls").GetProperty("cancellation-leak").GetProperty(variant);
 }

@@ -9,7 +9,8 @@ namespace PitfallLab.Tests.Fixtures;
 /// <summary>A client of the fire-and-forget pitfall: charge, follow a charge to its end, read the pitfall's tallies.</summary>
 public static class FireAndForgetClient
 {
-    public const string Root = "/pitfalls/fire-and-forget";
+    public const string Id = "fire-and-forget";
+    public const string Root = $"/pitfalls/{Id}";
 
     /// <summary>How long a test waits for a charge, a log line or a collection to happen in the background.</summary>
     public static readonly TimeSpan JobPatience = TimeSpan.FromSeconds(20);
@@ -44,18 +45,18 @@ public static class FireAndForgetClient
     /// <summary>How a client following a charge sees it end: done, failed (with its error), or unknown (no job to ask about).</summary>
     public static async Task<string> OutcomeAsync(this ServiceProcess api, Guid id)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (DateTime.UtcNow < deadline)
-        {
-            using var response = await api.Client.GetAsync($"{Root}/jobs/{id}");
-            if (response.StatusCode == HttpStatusCode.NotFound) return "unknown";
-            var job = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-            var status = job.GetProperty("status").GetString()!;
-            if (status == "done" || (status == "failed" && job.GetProperty("error").GetString() is { Length: > 0 }))
-                return status;
-            await Task.Delay(50);
-        }
-        return "still running";
+        string? outcome = null;
+        await Eventually.HoldsAsync(async () => (outcome = await EndedAsync(api, id)) is not null, JobPatience, $"charge {id} ends or proves unknown");
+        return outcome!;
+    }
+
+    private static async Task<string?> EndedAsync(ServiceProcess api, Guid id)
+    {
+        using var response = await api.Client.GetAsync($"{Root}/jobs/{id}");
+        if (response.StatusCode == HttpStatusCode.NotFound) return "unknown";
+        var job = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        var status = job.GetProperty("status").GetString()!;
+        return status == "done" || (status == "failed" && job.GetProperty("error").GetString() is { Length: > 0 }) ? status : null;
     }
 
     public sealed record RateRun(IReadOnlyList<string> Outcomes, long FailuresHappened, long FailuresVisible, double AcceptP50Ms, double AcceptMaxMs);
@@ -64,22 +65,13 @@ public static class FireAndForgetClient
     public static async Task<RateRun> ChargeAtRateAsync(this ServiceProcess api, string variant, int charges, int rate, Func<int, string> query)
     {
         var before = await api.TallyAsync(variant);
-        var wall = Stopwatch.StartNew();
-        var running = new List<Task<(string Outcome, double AcceptMs)>>();
-        for (var i = 0; i < charges; i++)
+        var results = await Load.AtRateAsync(rate, charges, async i =>
         {
-            var due = TimeSpan.FromSeconds((double)i / rate);
-            if (due > wall.Elapsed) await Task.Delay(due - wall.Elapsed);
-            var q = query(i);
-            running.Add(Task.Run(async () =>
-            {
-                var started = Stopwatch.GetTimestamp();
-                var charge = await api.ChargeAsync(variant, q);
-                var acceptMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                return (await api.OutcomeAsync(charge.Id), acceptMs);
-            }));
-        }
-        var results = await Task.WhenAll(running);
+            var started = Stopwatch.GetTimestamp();
+            var charge = await api.ChargeAsync(variant, query(i));
+            var acceptMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            return (Outcome: await api.OutcomeAsync(charge.Id), AcceptMs: acceptMs);
+        });
         var after = await api.RanToTheEndAsync(variant, before, charges);
         var accept = results.Select(r => r.AcceptMs).Order().ToList();
         return new RateRun(results.Select(r => r.Outcome).ToList(), Delta(before, after, "failuresHappened"),
@@ -99,13 +91,16 @@ public static class FireAndForgetClient
     }
 
     /// <summary>One variant's totals under pitfalls.fire-and-forget in /lab/stats.</summary>
-    public static async Task<JsonElement> TallyAsync(this ServiceProcess api, string variant) =>
-        Pitfall(await api.Client.GetJsonAsync("/lab/stats")).GetProperty(variant);
+    public static Task<JsonElement> TallyAsync(this ServiceProcess api, string variant) => LabStats.VariantAsync(api.Client, Id, variant);
 
-    public static JsonElement Pitfall(JsonElement labStats) => labStats.GetProperty("pitfalls").GetProperty("fire-and-forget");
+    /// <summary>pitfalls.fire-and-forget with both variants present (a variant nothing has counted yet reads as 0s).</summary>
+    public static JsonElement Pitfall(JsonElement labStats)
+    {
+        var figures = labStats.Pitfall(Id);
+        return JsonSerializer.SerializeToElement(new { bad = figures.Variant("bad"), good = figures.Variant("good") });
+    }
 
-    public static long Delta(JsonElement before, JsonElement after, string figure) =>
-        after.GetProperty(figure).GetInt64() - before.GetProperty(figure).GetInt64();
+    public static long Delta(JsonElement before, JsonElement after, string figure) => after.Figure(figure) - before.Figure(figure);
 
     /// <summary>The charges that wrote their paid order, the job's effect when the backend accepts it.</summary>
     public static async Task<HashSet<Guid>> PaidAsync(string connectionString, IEnumerable<Guid> chargeIds)

@@ -1,24 +1,16 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
-using Microsoft.AspNetCore.Mvc;
 using PitfallLab.Api.Backend;
+using PitfallLab.Api.Lab.Knobs;
 using PitfallLab.Api.Pitfalls.CancellationLeak.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.CancellationLeak;
 
 /// <summary>The slow report both variants build: how long its query and its backend call take, and for whom.</summary>
 public sealed record ReportKnobs(
-    [property: FromQuery(Name = "queryMs")]
-    [property: Description("How long the report's query runs in PostgreSQL, in ms (0..20000): pg_sleep beside a real aggregate over the 50,000 orders. A few seconds, so a client gives up first.")]
-    [property: Range(0, 20000, ErrorMessage = "queryMs must be between 0 and 20000.")]
+    [property: Knob(0, 20000, "How long the report's query runs in PostgreSQL, in ms: pg_sleep beside a real aggregate over the 50,000 orders. A few seconds, so a client gives up first.")]
     int QueryMs = 3000,
-    [property: FromQuery(Name = "delayMs")]
-    [property: Description("How long the backend call made beside the query takes, in ms (0..20000).")]
-    [property: Range(0, 20000, ErrorMessage = "delayMs must be between 0 and 20000.")]
+    [property: Knob(0, 20000, "How long the backend call made beside the query takes, in ms.")]
     int DelayMs = 2000,
-    [property: FromQuery(Name = "userId")]
-    [property: Description("Whom the report is prepared for (1..5000), looked up at the backend.")]
-    [property: Range(1, 5000, ErrorMessage = "userId must be between 1 and 5000.")]
+    [property: Knob(1, 5000, "Whom the report is prepared for, looked up at the backend.")]
     int UserId = 42)
 {
     public BackendCall Call => new(DelayMs);

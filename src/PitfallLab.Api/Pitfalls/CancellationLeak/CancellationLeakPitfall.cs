@@ -1,6 +1,3 @@
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
-using PitfallLab.Api.Backend;
 using PitfallLab.Api.Lab;
 using PitfallLab.Api.Lab.Modules;
 using PitfallLab.Api.Pitfalls.CancellationLeak.Abandon;
@@ -53,7 +50,17 @@ public sealed class CancellationLeakPitfall : IPitfall
         AnalyzerRules: ["CA2016"],
         Metric: "active queries in pg_stat_activity after clients abort; connections leaked; later requests failing on an exhausted pool");
 
-    public void AddServices(IServiceCollection services) => services.AddCancellationLeak();
+    /// <summary>The leak guard (a hosted sweep that publishes the pitfall's figures), and the abandon driver's pieces.</summary>
+    public void AddServices(IServiceCollection services)
+    {
+        services.AddOptions<LeakGuardOptions>().BindConfiguration("CancellationLeak").ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<LeakGuard>();
+        services.AddHostedService(sp => sp.GetRequiredService<LeakGuard>());
+        services.AddTransient<LeftBehindProbe>();
+        services.AddSingleton<Loopback>();
+        // Loopback only, and no overall timeout: each call has its own (abortAfterMs, or 10 s for the fresh call).
+        services.AddHttpClient(Loopback.ClientName, http => http.Timeout = Timeout.InfiniteTimeSpan);
+    }
 
     public void Map(RouteGroupBuilder group)
     {
@@ -69,6 +76,8 @@ public sealed class CancellationLeakPitfall : IPitfall
             .WithSummary("RequestAborted flows to every call; await using closes the connection on every path")
             .WithDescription(GoodLesson);
 
-        group.MapAbandon();
+        group.MapPost("/abandon", AbandonApi.Abandon)
+            .WithSummary("Abandon N real calls to a variant, then show what they left behind")
+            .WithDescription(AbandonLesson);
     }
 }

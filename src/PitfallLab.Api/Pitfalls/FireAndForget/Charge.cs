@@ -1,15 +1,18 @@
 using Dapper;
-using Npgsql;
 using PitfallLab.Api.Backend;
+using PitfallLab.Api.Lab;
+using PitfallLab.Api.Pitfalls.FireAndForget.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.FireAndForget;
 
 /// <summary>
 /// The background job both variants run, unchanged: ask the payment provider (the backend) to charge the customer,
-/// then record the paid order in PostgreSQL. Only what happens around it differs between bad and good.
+/// then record the paid order in PostgreSQL. Only who observes its Task differs between bad and good.
 /// </summary>
-public static class Charge
+public sealed class Charge(SandboxPools pools, IServiceScopeFactory scopes)
 {
+    internal static readonly PoolShape Pool = new(MaxPoolSize: 20, TimeoutSeconds: 15);
+
     private const string InsertOrderSql = """
         INSERT INTO orders (user_id, total, status, request_key)
         VALUES (@CustomerId, @Total, 'paid', @RequestKey)
@@ -18,29 +21,24 @@ public static class Charge
 
     public static string RequestKey(Guid chargeId) => $"{FireAndForgetPitfall.Id}/{chargeId}";
 
-    public static async Task<long> RunAsync(
-        ChargeWork work, BackendClient backend, NpgsqlDataSource db, ChargeTally tally, CancellationToken ct)
-    {
-        try
+    /// <summary>Charges, then answers the paid order's id; a failure is a <see cref="ChargeFailedException"/>.</summary>
+    public Task<long> RunAsync(ChargeWork work, string variant, CancellationToken ct) =>
+        ChargeTally.CountedAsync(variant, async () =>
         {
-            await backend.GetUserAsync(work.Knobs.CustomerId, work.Knobs.Call, ct);
-            await using var conn = await db.OpenConnectionAsync(ct);
-            var orderId = await conn.ExecuteScalarAsync<long>(new CommandDefinition(InsertOrderSql, new
+            try
             {
-                work.Knobs.CustomerId,
-                Total = work.Knobs.AmountCents / 100m,
-                RequestKey = RequestKey(work.ChargeId),
-            }, cancellationToken: ct));
-            tally.Succeeded();
-            return orderId;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // The lab's god's-eye count of failures that happened; real code has no such line, which is the point.
-            tally.FailureHappened();
-            throw new ChargeFailedException(work, ex);
-        }
-    }
+                // Runs after the request has ended: its own scope, not the request's.
+                await using var scope = scopes.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<BackendClient>().GetUserAsync(work.Knobs.CustomerId, work.Knobs.Call, ct);
+                await using var conn = await pools.For(FireAndForgetPitfall.Id, variant, Pool).OpenConnectionAsync(ct);
+                var order = new { work.Knobs.CustomerId, Total = work.Knobs.AmountCents / 100m, RequestKey = RequestKey(work.ChargeId) };
+                return await conn.ExecuteScalarAsync<long>(new CommandDefinition(InsertOrderSql, order, cancellationToken: ct));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                throw new ChargeFailedException(work, ex);
+            }
+        });
 }
 
 /// <summary>

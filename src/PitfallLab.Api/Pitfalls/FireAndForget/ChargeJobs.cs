@@ -2,6 +2,7 @@ using System.Text.Json;
 using Dapper;
 using Npgsql;
 using PitfallLab.Api.Lab;
+using PitfallLab.Api.Pitfalls.FireAndForget.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.FireAndForget;
 
@@ -9,9 +10,7 @@ namespace PitfallLab.Api.Pitfalls.FireAndForget;
 public sealed class ChargeJobs(SandboxPools pools)
 {
     public const string Kind = FireAndForgetPitfall.Id;
-    private static readonly PoolShape Pool = new(MaxPoolSize: 20, TimeoutSeconds: 15);
-
-    public NpgsqlDataSource Db => pools.For(FireAndForgetPitfall.Id, "good", Pool);
+    private NpgsqlDataSource Db => pools.For(FireAndForgetPitfall.Id, "good", Charge.Pool);
 
     public async Task InsertQueuedAsync(ChargeWork work, CancellationToken ct)
     {
@@ -26,13 +25,19 @@ public sealed class ChargeJobs(SandboxPools pools)
     public Task MarkRunningAsync(Guid id, CancellationToken ct) =>
         ExecuteAsync("UPDATE jobs SET status = 'running' WHERE id = @id", new { id }, ct);
 
-    public Task MarkDoneAsync(Guid id, long orderId, CancellationToken ct) => ExecuteAsync("""
+    // An outcome is recorded even while the host stops: without a token.
+    public Task MarkDoneAsync(Guid id, long orderId) => ExecuteAsync("""
         UPDATE jobs SET status = 'done', completed_at = now(), payload = payload || jsonb_build_object('orderId', @orderId)
         WHERE id = @id
-        """, new { id, orderId }, ct);
+        """, new { id, orderId }, CancellationToken.None);
 
-    public Task MarkFailedAsync(Guid id, string error, CancellationToken ct) =>
-        ExecuteAsync("UPDATE jobs SET status = 'failed', completed_at = now(), error = @error WHERE id = @id", new { id, error }, ct);
+    /// <summary>Records the failure on the job, where a client can see it (<paramref name="stopping"/>: the host's stop cut it off).</summary>
+    public async Task MarkFailedAsync(Guid id, Exception failure, CancellationToken stopping)
+    {
+        var error = stopping.IsCancellationRequested ? $"interrupted by shutdown: {failure.Message}" : failure.Message;
+        await ExecuteAsync("UPDATE jobs SET status = 'failed', completed_at = now(), error = @error WHERE id = @id", new { id, error }, CancellationToken.None);
+        ChargeTally.FailuresVisible.Add("good");
+    }
 
     public async Task<JobRecord?> FindAsync(Guid id, CancellationToken ct)
     {

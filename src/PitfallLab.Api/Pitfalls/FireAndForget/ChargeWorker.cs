@@ -1,14 +1,10 @@
-using PitfallLab.Api.Backend;
-
 namespace PitfallLab.Api.Pitfalls.FireAndForget;
 
 /// <summary>
-/// Good's background side: a few consumers read the bounded queue; each charge runs inside a try/catch that records
-/// the outcome on the job and logs every failure with the job id. Nothing it runs is ever left unobserved.
+/// Good's background side: a few consumers read the bounded queue, mark each job running and run what good's handler
+/// queued for it (the charge inside its try/catch). Nothing it runs is ever left unobserved.
 /// </summary>
-public sealed class ChargeWorker(
-    ChargeQueue queue, ChargeJobs jobs, IServiceScopeFactory scopes, FireAndForgetCounters counters, ILogger<ChargeWorker> logger)
-    : BackgroundService
+public sealed class ChargeWorker(ChargeQueue queue, ChargeJobs jobs, ILogger<ChargeWorker> logger) : BackgroundService
 {
     public const int Consumers = 4;
 
@@ -20,10 +16,10 @@ public sealed class ChargeWorker(
         try
         {
             // ReadAllAsync keeps yielding buffered items after the token fires: stop starting charges ourselves.
-            await foreach (var work in queue.Reader.ReadAllAsync(stoppingToken))
+            await foreach (var charge in queue.Reader.ReadAllAsync(stoppingToken))
             {
                 if (stoppingToken.IsCancellationRequested) break;
-                await ProcessAsync(work, stoppingToken);
+                await RunAsync(charge, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -33,35 +29,17 @@ public sealed class ChargeWorker(
         // Charges not started keep their 'queued' record; the running ones were recorded as interrupted.
     }
 
-    private async Task ProcessAsync(ChargeWork work, CancellationToken stoppingToken)
+    private async Task RunAsync(QueuedCharge charge, CancellationToken stoppingToken)
     {
         try
         {
-            await jobs.MarkRunningAsync(work.ChargeId, stoppingToken);
-            await using var scope = scopes.CreateAsyncScope();
-            var backend = scope.ServiceProvider.GetRequiredService<BackendClient>();
-            var orderId = await Charge.RunAsync(work, backend, jobs.Db, counters.Good, stoppingToken);
-            await jobs.MarkDoneAsync(work.ChargeId, orderId, CancellationToken.None);
+            await jobs.MarkRunningAsync(charge.Work.ChargeId, stoppingToken);
+            await charge.RunObservedAsync(stoppingToken);
         }
         catch (Exception ex)
         {
-            var error = stoppingToken.IsCancellationRequested ? $"interrupted by shutdown: {ex.Message}" : ex.Message;
-            logger.LogError(ex, "Charge job {JobId} failed", work.ChargeId);
-            await RecordFailureAsync(work.ChargeId, error);
-        }
-    }
-
-    // A failure to record the failure is logged too, and never stops the consumer.
-    private async Task RecordFailureAsync(Guid jobId, string error)
-    {
-        try
-        {
-            await jobs.MarkFailedAsync(jobId, error, CancellationToken.None);
-            counters.Good.FailureVisible();
-        }
-        catch (Exception ex)
-        {
-            logger.LogError(ex, "Could not record the failure of charge job {JobId}", jobId);
+            // The job's own bookkeeping failed (the charge's failure was already caught): logged, and the consumer goes on.
+            logger.LogError(ex, "Could not record the outcome of charge job {JobId}", charge.Work.ChargeId);
         }
     }
 }

@@ -1,55 +1,51 @@
 using System.ComponentModel;
 using Microsoft.AspNetCore.Http.HttpResults;
-using PitfallLab.Api.Backend;
 using PitfallLab.Api.Lab;
+using PitfallLab.Api.Lab.Metrics;
+using PitfallLab.Api.Pitfalls.FireAndForget.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.FireAndForget;
 
 /// <summary>
 /// Pitfall 10: work started and forgotten. The same charge two ways: answer 202, then run it in a Task nobody
-/// observes (bad), or hand it to a bounded queue whose worker records and logs every outcome (good).
+/// observes (bad), or give it an owner that awaits it and records and logs how it ended (good).
 /// </summary>
 public static class FireAndForgetApi
 {
     private const string Id = FireAndForgetPitfall.Id;
-    private static readonly PoolShape BadPool = new(MaxPoolSize: 20, TimeoutSeconds: 15);
-
-    public static IServiceCollection AddFireAndForget(this IServiceCollection services)
-    {
-        // Subscribed to TaskScheduler.UnobservedTaskException from startup, before any charge can be lost.
-        services.AddSingleton<UnobservedTasks>();
-        services.AddHostedService(sp => sp.GetRequiredService<UnobservedTasks>());
-        services.AddLabCounters<FireAndForgetCounters>();
-        services.AddSingleton<ChargeJobs>();
-        services.AddSingleton<ChargeQueue>();
-        services.AddHostedService<ChargeWorker>();
-        return services;
-    }
-
-    public static async Task<Results<Accepted<Observation<ChargeAccepted, DispatchEvidence>>, ProblemHttpResult>> Good(
-        [AsParameters] ChargeKnobs knobs, ChargeQueue queue, FireAndForgetCounters counters, CancellationToken ct)
-    {
-        using var watch = Watch.Start(Id, "good");
-        var work = new ChargeWork(Guid.NewGuid(), knobs);
-        if (!await queue.TryEnqueueAsync(work, ct))
-            return QueueFull(counters.Good);
-        counters.Good.Accepted();
-        var statusUrl = $"/pitfalls/{Id}/jobs/{work.ChargeId}";
-        var accepted = new ChargeAccepted(work.ChargeId, statusUrl, IfItFails: "its job record says failed, with the error, and the log says so with the job id");
-        return TypedResults.Accepted(statusUrl, watch.Finish(accepted, Evidence($"bounded Channel ({ChargeQueue.Capacity}) read by a BackgroundService", queue.Depth, counters.Good, counters)));
-    }
 
     public static Accepted<Observation<ChargeAccepted, DispatchEvidence>> Bad(
-        [AsParameters] ChargeKnobs knobs, BackendClient backend, SandboxPools pools, FireAndForgetCounters counters)
+        [AsParameters] ChargeKnobs knobs, Charge charge, LabMetricsListener stats, UnobservedTasks unobserved)
     {
         using var watch = Watch.Start(Id, "bad");
         var work = new ChargeWork(Guid.NewGuid(), knobs);
         // `_ =` is a pragma in disguise: it silences CS4014 and VSTHRD110, the two rules that flag a Task nobody observes.
-        _ = Task.Run(() => Charge.RunAsync(work, backend, pools.For(Id, "bad", BadPool), counters.Bad, CancellationToken.None));
-        counters.Bad.Accepted();
+        _ = Task.Run(() => charge.RunAsync(work, "bad", CancellationToken.None));
         string? statusUrl = null;
         var accepted = new ChargeAccepted(work.ChargeId, statusUrl, IfItFails: "nobody: no job record, no log line; at best an UnobservedTaskException after some later GC");
-        return TypedResults.Accepted(statusUrl, watch.Finish(accepted, Evidence("_ = Task.Run(charge)", null, counters.Bad, counters)));
+        return TypedResults.Accepted(statusUrl, watch.Finish(accepted, Evidence("_ = Task.Run(charge)", null, watch, stats, unobserved)));
+    }
+
+    public static async Task<Results<Accepted<Observation<ChargeAccepted, DispatchEvidence>>, ProblemHttpResult>> Good(
+        [AsParameters] ChargeKnobs knobs, Charge charge, ChargeQueue queue, ChargeJobs jobs, ILogger<ChargeWorker> log,
+        LabMetricsListener stats, UnobservedTasks unobserved, CancellationToken ct)
+    {
+        using var watch = Watch.Start(Id, "good");
+        var work = new ChargeWork(Guid.NewGuid(), knobs);
+        // A job record, a bounded queue, and a worker that awaits the charge: whatever it throws is logged and recorded.
+        var queued = await queue.TryEnqueueAsync(work, async stopping =>
+        {
+            try { await jobs.MarkDoneAsync(work.ChargeId, await charge.RunAsync(work, "good", stopping)); }
+            catch (Exception ex)
+            {
+                log.LogError(ex, "Charge job {JobId} failed", work.ChargeId);
+                await jobs.MarkFailedAsync(work.ChargeId, ex, stopping);
+            }
+        }, ct);
+        if (!queued) return QueueFull();
+        var statusUrl = $"/pitfalls/{Id}/jobs/{work.ChargeId}";
+        var accepted = new ChargeAccepted(work.ChargeId, statusUrl, IfItFails: "its job record says failed, with the error, and the log says so with the job id");
+        return TypedResults.Accepted(statusUrl, watch.Finish(accepted, Evidence($"bounded Channel ({ChargeQueue.Capacity}) read by a BackgroundService", queue.Depth, watch, stats, unobserved)));
     }
 
     public static async Task<Results<Ok<JobRecord>, ProblemHttpResult>> Job(
@@ -61,29 +57,25 @@ public static class FireAndForgetApi
                 title: "No such job",
                 detail: $"No {Id} job has the id {id}. A chargeId from /bad never has one: nothing recorded that work, so nothing can tell whether it failed.");
 
-    public static Ok<Observation<CollectResult, CollectEvidence>> Collect(FireAndForgetCounters counters)
+    public static Ok<Observation<CollectResult, CollectEvidence>> Collect(LabMetricsListener stats, UnobservedTasks unobserved)
     {
         using var watch = Watch.Start(Id, "collect");
-        var before = counters.Unobserved.Figures();
+        var before = unobserved.Figures();
         // A faulted, unobserved Task reports only from its finalizer: collect, let finalizers run, collect what they freed.
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
         var gcMs = watch.Lap();
-        var after = counters.Unobserved.Figures();
-        var evidence = new CollectEvidence(gcMs, after.FromThisPitfall - before.FromThisPitfall, counters.Bad.Figures());
+        var after = unobserved.Figures();
+        var evidence = new CollectEvidence(gcMs, after.FromThisPitfall - before.FromThisPitfall, ChargeTally.Figures(stats, "bad"));
         return TypedResults.Ok(watch.Finish(new CollectResult(before, after), evidence));
     }
 
-    private static DispatchEvidence Evidence(string dispatch, int? queueDepth, ChargeTally tally, FireAndForgetCounters counters) =>
-        new(dispatch, queueDepth, tally.Figures(), counters.Unobserved.Figures().FromThisPitfall);
+    private static DispatchEvidence Evidence(string dispatch, int? queueDepth, Watch watch, LabMetricsListener stats, UnobservedTasks unobserved) =>
+        new(dispatch, queueDepth, ChargeTally.Figures(stats, watch.Variant), unobserved.Figures().FromThisPitfall);
 
-    private static ProblemHttpResult QueueFull(ChargeTally tally)
-    {
-        tally.Rejected();
-        return TypedResults.Problem(
-            statusCode: StatusCodes.Status503ServiceUnavailable,
-            title: "Charge queue full",
-            detail: $"{ChargeQueue.Capacity} charges are already waiting. Nothing was accepted and no job was recorded: retry later.");
-    }
+    private static ProblemHttpResult QueueFull() => TypedResults.Problem(
+        statusCode: StatusCodes.Status503ServiceUnavailable,
+        title: "Charge queue full",
+        detail: $"{ChargeQueue.Capacity} charges are already waiting. Nothing was accepted and no job was recorded: retry later.");
 }

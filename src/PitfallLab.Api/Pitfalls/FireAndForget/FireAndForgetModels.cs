@@ -1,28 +1,18 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
-using Microsoft.AspNetCore.Mvc;
 using PitfallLab.Api.Backend;
+using PitfallLab.Api.Lab.Knobs;
 
 namespace PitfallLab.Api.Pitfalls.FireAndForget;
 
 /// <summary>The knobs: who to charge, how much, how likely the payment provider (the backend) declines, how slow it is.</summary>
 public sealed record ChargeKnobs(
-    [property: FromQuery(Name = "customerId")]
-    [property: Description("Which seeded customer to charge (1..5000).")]
-    [property: Range(1, 5000, ErrorMessage = "customerId must be between 1 and 5000.")]
+    [property: Knob(1, 5000, "Which seeded customer to charge.")]
     int CustomerId = 13,
-    [property: FromQuery(Name = "amountCents")]
-    [property: Description("The amount to charge, in cents (1..1000000).")]
-    [property: Range(1, 1_000_000, ErrorMessage = "amountCents must be between 1 and 1000000.")]
+    [property: Knob(1, 1_000_000, "The amount to charge, in cents.")]
     int AmountCents = 4200,
-    [property: FromQuery(Name = "failRate")]
-    [property: Description("Share of customers whose charge the payment provider declines (0..1). Decided per customerId with a fixed seed: the same customer always gets the same answer. 1 (default): every charge fails, so one click shows where the failure goes.")]
-    [property: Range(0.0, 1.0, ErrorMessage = "failRate must be between 0 and 1.")]
+    [property: Knob(0.0, 1.0, "Share of customers whose charge the payment provider declines. Decided per customerId with a fixed seed: the same customer always gets the same answer. 1 (default): every charge fails, so one click shows where the failure goes.")]
     double FailRate = 1,
-    [property: FromQuery(Name = "delayMs")]
-    [property: Description("How long the payment provider takes to answer, success or failure, in ms (0..5000). The 202 does not wait for it.")]
-    [property: Range(0, 5000, ErrorMessage = "delayMs must be between 0 and 5000.")]
+    [property: Knob(0, 5000, "How long the payment provider takes to answer, success or failure, in ms. The 202 does not wait for it.")]
     int DelayMs = 200)
 {
     private const int DeclineSeed = 10;

@@ -1,8 +1,6 @@
-using System.ComponentModel;
-using Microsoft.AspNetCore.Http.HttpResults;
-using PitfallLab.Api.Backend;
 using PitfallLab.Api.Lab;
 using PitfallLab.Api.Lab.Modules;
+using PitfallLab.Api.Pitfalls.FireAndForget.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.FireAndForget;
 
@@ -51,15 +49,26 @@ public sealed class FireAndForgetPitfall : IPitfall
         AnalyzerRules: ["CS4014", "VSTHRD110", "VSTHRD100"],
         Metric: "failures that happened vs failures anyone can see (job status + log); unobserved task exceptions after a forced GC");
 
-    public void AddServices(IServiceCollection services) => services.AddFireAndForget();
+    public void AddServices(IServiceCollection services)
+    {
+        // Subscribed to TaskScheduler.UnobservedTaskException from startup, before any charge can be lost.
+        services.AddSingleton<UnobservedTasks>();
+        services.AddHostedService(sp => sp.GetRequiredService<UnobservedTasks>());
+        services.AddSingleton<Charge>();
+        services.AddSingleton<ChargeJobs>();
+        services.AddSingleton<ChargeQueue>();
+        services.AddHostedService<ChargeWorker>();
+    }
 
     public void Map(RouteGroupBuilder group)
     {
         group.MapPost("/bad", FireAndForgetApi.Bad)
+            .CountsCharges("bad")
             .WithSummary("202, then _ = Task.Run(charge): nobody will know it failed")
             .WithDescription(BadLesson);
 
         group.MapPost("/good", FireAndForgetApi.Good)
+            .CountsCharges("good")
             .WithSummary("202 with a job: bounded Channel + BackgroundService that records and logs failures")
             .WithDescription(GoodLesson)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using PitfallLab.Api.Lab;
+using PitfallLab.Api.Lab.Metrics;
 using PitfallLab.Api.Pitfalls.CancellationLeak.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.CancellationLeak.Abandon;
@@ -13,15 +14,9 @@ public static class AbandonApi
     private const string Id = CancellationLeakPitfall.Id;
     private static readonly TimeSpan FreshCallTimeout = TimeSpan.FromSeconds(10);
 
-    public static void MapAbandon(this RouteGroupBuilder group) =>
-        group.MapPost("/abandon", Abandon)
-            .WithName("CancellationLeakAbandon")
-            .WithSummary("Abandon N real calls to a variant, then show what they left behind")
-            .WithDescription(CancellationLeakPitfall.AbandonLesson);
-
     public static async Task<Ok<Observation<AbandonResult, AbandonEvidence>>> Abandon(
         [AsParameters] AbandonKnobs knobs, [AsParameters] ReportKnobs report, Loopback loopback, LeftBehindProbe probe,
-        LeakGuard guard, HttpContext http, CancellationToken ct)
+        LeakGuard guard, LabMetricsListener stats, HttpContext http, CancellationToken ct)
     {
         using var watch = Watch.Start(Id, "abandon");
         var variant = knobs.Variant;
@@ -35,7 +30,7 @@ public static class AbandonApi
 
         // Every abandoned handler returns by itself at the latest after its query, its backend call and a pool Timeout.
         var bound = TimeSpan.FromMilliseconds(report.QueryMs + report.DelayMs) + TimeSpan.FromSeconds(CancellationLeakApi.Pool.TimeoutSeconds + 5);
-        while (PoolExhausted.HandlersRunning(variant) > 0 && Stopwatch.GetElapsedTime(started) < bound)
+        while (stats.HandlersRunning(variant) > 0 && Stopwatch.GetElapsedTime(started) < bound)
             await Task.Delay(50, ct);
         var afterEnded = await probe.ReadAsync(variant, started, ct);
         var fresh = await FreshCallAsync(client, variant, ct);

@@ -1,40 +1,30 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
-using Microsoft.AspNetCore.Mvc;
+using PitfallLab.Api.Lab.Knobs;
 using PitfallLab.Api.Pitfalls.CancellationLeak.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.CancellationLeak.Abandon;
 
 /// <summary>Which variant to abandon, how many clients leave, and how soon.</summary>
 public sealed record AbandonKnobs(
-    [property: FromQuery(Name = "variant")]
-    [property: Description("The variant whose calls are abandoned: bad or good.")]
-    [property: RegularExpression("^(bad|good)$", ErrorMessage = "variant must be bad or good.")]
+    [property: TextKnob("^(bad|good)$", "bad or good", "The variant whose calls are abandoned.")]
     string Variant = "bad",
-    [property: FromQuery(Name = "clients")]
-    [property: Description("How many real HTTP calls to make at once (1..50); each variant's pool holds 5 connections.")]
-    [property: Range(1, 50, ErrorMessage = "clients must be between 1 and 50.")]
+    [property: Knob(1, 50, "How many real HTTP calls to make at once; each variant's pool holds 5 connections.")]
     int Clients = 10,
-    [property: FromQuery(Name = "abortAfterMs")]
-    [property: Description("Each client gives up after this many ms (50..10000): well before queryMs, as a client timeout or a closed tab would.")]
-    [property: Range(50, 10000, ErrorMessage = "abortAfterMs must be between 50 and 10000.")]
+    [property: Knob(50, 10000, "Each client gives up after this many ms: well before queryMs, as a client timeout or a closed tab would.")]
     int AbortAfterMs = 300,
-    [property: FromQuery(Name = "settleMs")]
-    [property: Description("How long to wait after the clients left before the first look (0..5000): time for the server to notice.")]
-    [property: Range(0, 5000, ErrorMessage = "settleMs must be between 0 and 5000.")]
+    [property: Knob(0, 5000, "How long to wait after the clients left before the first look, in ms: time for the server to notice.")]
     int SettleMs = 700);
 
 /// <summary>What the abandoned calls left behind at one moment, for the variant's own pool and Application Name.</summary>
 public sealed record LeftBehind(
     double AtMs,
-    int HandlersRunning,
+    long HandlersRunning,
     long ActiveQueries,
     long Sessions,
     double LongestActiveQueryMs,
     long PoolInUse,
     long PoolIdle,
     long PoolWaiting,
-    int ConnectionsLeaked,
+    long ConnectionsLeaked,
     int? BackendInFlight);
 
 /// <summary>A new call to the variant (queryMs=0, delayMs=0) once the abandoned ones are over: does it get a connection?</summary>

@@ -3,6 +3,7 @@ using Dapper;
 using Npgsql;
 using PitfallLab.Api.Backend;
 using PitfallLab.Api.Lab;
+using PitfallLab.Api.Lab.Metrics;
 using PitfallLab.Api.Pitfalls.CancellationLeak.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.CancellationLeak.Abandon;
@@ -11,7 +12,7 @@ namespace PitfallLab.Api.Pitfalls.CancellationLeak.Abandon;
 /// Reads what a variant's abandoned calls left behind: its sessions in pg_stat_activity (through the lab's own pool,
 /// not the variant's, which may be exhausted), its pool's figures, the leak guard's count and the backend's in-flight.
 /// </summary>
-public sealed class LeftBehindProbe(NpgsqlDataSource lab, BackendClient backend, LeakGuard guard)
+public sealed class LeftBehindProbe(NpgsqlDataSource lab, BackendClient backend, LeakGuard guard, LabMetricsListener stats)
 {
     private const string ActivitySql = """
         SELECT count(*) FILTER (WHERE state = 'active') AS Active,
@@ -26,7 +27,7 @@ public sealed class LeftBehindProbe(NpgsqlDataSource lab, BackendClient backend,
     public async Task<LeftBehind> ReadAsync(string variant, long startedAt, CancellationToken ct)
     {
         var name = SandboxPools.NameOf(CancellationLeakPitfall.Id, variant);
-        var handlers = PoolExhausted.HandlersRunning(variant);
+        var handlers = stats.HandlersRunning(variant);
         Activity activity;
         await using (var conn = await lab.OpenConnectionAsync(ct))
             activity = await conn.QuerySingleAsync<Activity>(new CommandDefinition(ActivitySql, new { Name = name }, cancellationToken: ct));

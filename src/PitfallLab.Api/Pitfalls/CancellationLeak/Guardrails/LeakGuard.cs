@@ -1,129 +1,116 @@
 using System.Collections.Concurrent;
 using System.Data;
-using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using PitfallLab.Api.Lab;
+using PitfallLab.Api.Lab.Metrics;
 
 namespace PitfallLab.Api.Pitfalls.CancellationLeak.Guardrails;
 
 /// <summary>
-/// The leak guard's figures for one variant. openNow: connections its handlers opened that are still open;
-/// leakedNow: those whose request has already ended (nobody will ever close them but the guard); reclaimed: how many
-/// the guard has closed, reclaimedByReset: how many /lab/reset closed; slowestReclaimMs: the longest a leaked connection waited, from its
-/// request's end to the guard's dispose.
-/// </summary>
-public sealed record LeakFigures(int OpenNow, int LeakedNow, long Reclaimed, long ReclaimedByReset, double SlowestReclaimMs, int GraceSeconds);
-
-public sealed class LeakGuardOptions
-{
-    /// <summary>How long a connection may stay open after its request ended before the guard closes it.</summary>
-    [System.ComponentModel.DataAnnotations.Range(1, 600)]
-    public int LeakGraceSeconds { get; set; } = 2;
-}
-
-/// <summary>
 /// The lab's guardrail, not the lesson: every connection either handler opens is tracked with the request that opened
-/// it. Twice a second, a connection still open <see cref="LeakGuardOptions.LeakGraceSeconds"/> after its request ended
-/// is disposed, which hands its slot back to the pool. Nothing else would: Npgsql has no finalizer that returns a
+/// it. A few times a second, a connection still open <see cref="LeakGuardOptions.LeakGraceSeconds"/> after its request
+/// ended is disposed, which hands its slot back to the pool. Nothing else would: Npgsql has no finalizer that returns a
 /// forgotten connection, a GC does not help, and disposing the data source (/lab/reset) closes idle connectors only,
-/// so a leaked one would hold its server session for the life of the process. /lab/reset closes them at once.
+/// so a leaked one would hold its server session for the life of the process. A leaked connection whose pool /lab/reset
+/// has disposed is closed at the next sweep, without waiting for the grace.
+/// Its figures are on the lab meter (<c>pitfalls.cancellation-leak.{variant}</c>, see <see cref="LeakFigures"/>).
 /// </summary>
-public sealed class LeakGuard(IOptions<LeakGuardOptions> options, ILogger<LeakGuard> log) : BackgroundService, ILabCounters
+public sealed class LeakGuard(SandboxPools pools, LabMetricsListener stats, IOptions<LeakGuardOptions> options, ILogger<LeakGuard> log)
+    : BackgroundService
 {
-    private static readonly TimeSpan Sweep = TimeSpan.FromMilliseconds(500);
+    private const string Id = CancellationLeakPitfall.Id;
+    private static readonly TimeSpan Sweep = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan DisposeBound = TimeSpan.FromSeconds(5);
+    private static readonly string[] Variants = ["bad", "good"];
 
-    private readonly ConcurrentDictionary<NpgsqlConnection, Holder> held = new(ReferenceEqualityComparer.Instance);
-    private readonly ConcurrentDictionary<string, Totals> totals = new(StringComparer.Ordinal);
-
-    public string Pitfall => CancellationLeakPitfall.Id;
+    private readonly ConcurrentDictionary<NpgsqlConnection, TrackedConnection> held = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<string, NpgsqlDataSource?> poolSeen = []; // the sweep's alone
 
     private TimeSpan Grace => TimeSpan.FromSeconds(options.Value.LeakGraceSeconds);
 
     /// <summary>Tracks a connection a handler of <paramref name="variant"/> opened, until it is closed by someone.</summary>
     public void Track(NpgsqlConnection connection, string variant, HttpContext request)
     {
-        var holder = new Holder(variant);
+        var holder = new TrackedConnection(variant, CurrentPool(variant));
+        LeakMetrics.OpenNow.Add(variant, 1);
         held[connection] = holder;
+        connection.StateChange += (_, e) =>
+        {
+            if (e.CurrentState is ConnectionState.Closed or ConnectionState.Broken) holder.Closed();
+        };
         // Runs when the request is over, whether it answered or its client left.
         request.Response.RegisterForDispose(holder);
     }
 
-    public LeakFigures Figures(string variant)
-    {
-        var mine = held.Where(h => h.Value.Variant == variant && h.Key.State != ConnectionState.Closed).ToList();
-        var t = totals.GetOrAdd(variant, _ => new Totals());
-        return new(mine.Count, mine.Count(h => h.Value.Ended), Interlocked.Read(ref t.Reclaimed), Interlocked.Read(ref t.ByReset),
-            Math.Round(t.SlowestMs, 1), options.Value.LeakGraceSeconds);
-    }
-
-    public object Snapshot() => new[] { "bad", "good" }.ToDictionary(v => v, Figures);
-
-    /// <summary>/lab/reset: the sandbox pools are already disposed; close every leaked connection now, counted as by reset.</summary>
-    public void Reset()
-    {
-        totals.Clear();
-        foreach (var (connection, holder) in held.Where(h => h.Value.Ended).ToList())
-        {
-            if (!held.TryRemove(connection, out _) || connection.State == ConnectionState.Closed) continue;
-            // Measured: after the data source's dispose these are still Open with their server session alive.
-            try { connection.Dispose(); }
-            catch (Exception e) when (e is NpgsqlException or InvalidOperationException or IOException) { log.LogWarning(e, "Could not close a leaked connection"); }
-            Interlocked.Increment(ref totals.GetOrAdd(holder.Variant, _ => new Totals()).ByReset);
-        }
-    }
+    public LeakFigures Figures(string variant) => new(
+        stats.Value(Id, variant, "openNow"), stats.Value(Id, variant, "leakedNow"), stats.Value(Id, variant, "reclaimed"),
+        stats.Value(Id, variant, "reclaimedByReset"), stats.Value(Id, variant, "slowestReclaimMs"), options.Value.LeakGraceSeconds);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        foreach (var variant in Variants) // every figure at 0 from startup, so /lab/stats shows them all
+        {
+            LeakMetrics.OpenNow.Add(variant, 0);
+            LeakMetrics.LeakedNow.Add(variant, 0);
+            LeakMetrics.ReclaimedByReset.Add(variant, 0);
+            LeakMetrics.Reclaimed.Add(variant, 0);
+        }
         using var timer = new PeriodicTimer(Sweep);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
+            foreach (var variant in Variants) NoticeReset(variant);
             foreach (var (connection, holder) in held)
             {
-                if (connection.State == ConnectionState.Closed)
+                if (connection.State is ConnectionState.Closed or ConnectionState.Broken)
+                {
+                    holder.Closed();
                     held.TryRemove(connection, out _);
+                }
+                else if (holder.Ended && !ReferenceEquals(holder.Pool, CurrentPool(holder.Variant)) && held.TryRemove(connection, out _))
+                    await ReclaimAsync(connection, holder, byReset: true);
                 else if (holder.EndedFor > Grace && held.TryRemove(connection, out _))
-                    await ReclaimAsync(connection, holder);
+                    await ReclaimAsync(connection, holder, byReset: false);
             }
         }
     }
 
-    private async Task ReclaimAsync(NpgsqlConnection connection, Holder holder)
+    /// <summary>The variant's pool now, or null when there is none (/lab/reset disposed it and nobody asked since): never creates one.</summary>
+    private NpgsqlDataSource? CurrentPool(string variant) =>
+        pools.Names.Contains(SandboxPools.NameOf(Id, variant)) ? pools.For(Id, variant, CancellationLeakApi.Pool) : null;
+
+    // A pool that is no longer the variant's was disposed by /lab/reset: a new reset, whose count starts at 0.
+    private void NoticeReset(string variant)
+    {
+        var current = CurrentPool(variant);
+        if (poolSeen.GetValueOrDefault(variant) is { } seen && !ReferenceEquals(seen, current))
+            LeakMetrics.ReclaimedByReset.Add(variant, -stats.Value(Id, variant, "reclaimedByReset"));
+        poolSeen[variant] = current;
+    }
+
+    private async Task ReclaimAsync(NpgsqlConnection connection, TrackedConnection holder, bool byReset)
     {
         var waited = holder.EndedFor.TotalMilliseconds;
+        var pool = SandboxPools.NameOf(Id, holder.Variant);
         try
         {
+            // Measured: after the data source's dispose a leaked connection is still Open with its server session alive.
             await connection.DisposeAsync().AsTask().WaitAsync(DisposeBound);
         }
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException or IOException or TimeoutException)
         {
-            log.LogWarning(e, "Could not close a connection leaked by {Pool}", SandboxPools.NameOf(Pitfall, holder.Variant));
+            log.LogWarning(e, "Could not close a connection leaked by {Pool}", pool);
             return;
         }
-        var t = totals.GetOrAdd(holder.Variant, _ => new Totals());
-        Interlocked.Increment(ref t.Reclaimed);
-        lock (t) t.SlowestMs = Math.Max(t.SlowestMs, waited);
-        log.LogWarning("Closed a connection of {Pool} still open {Waited:F0} ms after its request ended (a leak)",
-            SandboxPools.NameOf(Pitfall, holder.Variant), waited);
-    }
-
-    private sealed class Totals
-    {
-        public long Reclaimed, ByReset;
-        public double SlowestMs;
-    }
-
-    private sealed class Holder(string variant) : IDisposable
-    {
-        private long endedAt;
-
-        public string Variant { get; } = variant;
-
-        public bool Ended => Volatile.Read(ref endedAt) != 0;
-
-        public TimeSpan EndedFor => Ended ? Stopwatch.GetElapsedTime(Volatile.Read(ref endedAt)) : TimeSpan.Zero;
-
-        public void Dispose() => Interlocked.CompareExchange(ref endedAt, Stopwatch.GetTimestamp(), 0);
+        holder.Closed();
+        if (byReset)
+        {
+            LeakMetrics.ReclaimedByReset.Add(holder.Variant, 1);
+            log.LogWarning("Closed a connection of {Pool} leaked before /lab/reset disposed its pool", pool);
+            return;
+        }
+        LeakMetrics.Reclaimed.Add(holder.Variant);
+        LeakMetrics.SlowestReclaimMs.Record(holder.Variant, (long)waited);
+        log.LogWarning("Closed a connection of {Pool} still open {Waited:F0} ms after its request ended (a leak)", pool, waited);
     }
 }

@@ -1,36 +1,34 @@
-using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using Npgsql;
 using PitfallLab.Api.Lab;
+using PitfallLab.Api.Lab.Metrics;
 
 namespace PitfallLab.Api.Pitfalls.CancellationLeak.Guardrails;
 
 /// <summary>
-/// Around both handlers: counts the variant's handlers still running (the abandon driver waits for them to end), and
-/// answers Npgsql's "The connection pool has been exhausted" as a 503 ProblemDetails naming the pool and who holds it,
-/// instead of a bare 500.
+/// Around both handlers: counts the variant's handlers still running (<c>handlersRunning</c>: the abandon driver waits
+/// for them to end), and answers Npgsql's "The connection pool has been exhausted" as a 503 ProblemDetails naming the
+/// pool and who holds it. The lab's <see cref="Lab.Guardrails.DependencyOutageHandler"/> would answer a 503 too, but
+/// Npgsql's message does not name the pool, and its advice (is PostgreSQL up?) is the wrong one for a leak.
 /// </summary>
 public static class PoolExhausted
 {
     // The exact text Npgsql's pool throws (with an inner TimeoutException) when no connection frees up within Timeout.
     private const string Message = "The connection pool has been exhausted";
 
-    private static readonly ConcurrentDictionary<string, StrongBox<int>> Running = new(StringComparer.Ordinal);
+    private static readonly LabGauge Running = new PitfallMetrics(CancellationLeakPitfall.Id)
+        .Gauge("handlersRunning", "Handlers of the variant running now (their clients may have left)");
 
-    public static int HandlersRunning(string variant) => Volatile.Read(ref Running.GetOrAdd(variant, _ => new()).Value);
-
-    public static bool Is(Exception e) =>
-        e is NpgsqlException { InnerException: TimeoutException } && e.Message.StartsWith(Message, StringComparison.Ordinal);
+    public static long HandlersRunning(this LabMetricsListener stats, string variant) =>
+        stats.Value(CancellationLeakPitfall.Id, variant, "handlersRunning");
 
     public static EndpointFilterDelegate Filter(string variant, EndpointFilterDelegate next) => async context =>
     {
-        var running = Running.GetOrAdd(variant, _ => new());
-        Interlocked.Increment(ref running.Value);
+        Running.Add(variant, 1);
         try
         {
             return await next(context);
         }
-        catch (NpgsqlException e) when (Is(e))
+        catch (NpgsqlException e) when (e is { InnerException: TimeoutException } && e.Message.StartsWith(Message, StringComparison.Ordinal))
         {
             var pool = SandboxPools.NameOf(CancellationLeakPitfall.Id, variant);
             var leaks = context.HttpContext.RequestServices.GetRequiredService<LeakGuard>().Figures(variant);
@@ -44,7 +42,7 @@ public static class PoolExhausted
         }
         finally
         {
-            Interlocked.Decrement(ref running.Value);
+            Running.Add(variant, -1);
         }
     };
 }
