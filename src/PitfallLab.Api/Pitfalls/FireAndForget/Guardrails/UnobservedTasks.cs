@@ -13,7 +13,7 @@ public sealed class UnobservedTasks(LabMetricsListener stats) : IHostedService
 {
     private const int Keep = 20;
     private static readonly PitfallMetrics Metrics = new(FireAndForgetPitfall.Id);
-    private static readonly LabCounter Total = Metrics.Counter("total", "UnobservedTaskException events in the whole process");
+    private static readonly LabCounter Total = Metrics.Counter("unobservedTotal", "UnobservedTaskException events in the whole process");
     private static readonly LabCounter FromThisPitfall = Metrics.Counter("fromThisPitfall", "UnobservedTaskException events that carried a lost charge");
 
     private readonly ConcurrentQueue<string> recent = new();
@@ -34,7 +34,7 @@ public sealed class UnobservedTasks(LabMetricsListener stats) : IHostedService
     }
 
     public UnobservedFigures Figures() => new(
-        stats.Value(FireAndForgetPitfall.Id, null, "total"), stats.Value(FireAndForgetPitfall.Id, null, "fromThisPitfall"), recent.ToArray());
+        stats.Value(FireAndForgetPitfall.Id, null, "unobservedTotal"), stats.Value(FireAndForgetPitfall.Id, null, "fromThisPitfall"), recent.ToArray());
 
     // Not marked observed and not logged: the lab only counts, so the process behaves as it would without the lab.
     private void OnUnobserved(object? sender, UnobservedTaskExceptionEventArgs e)
