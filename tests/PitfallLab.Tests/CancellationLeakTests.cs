@@ -100,26 +100,6 @@ public sealed partial class CancellationLeakTests(LabFixture lab, ITestOutputHel
         }
     }
 
-    [Theory]
-    [InlineData("bad?queryMs=-1", "queryMs", "between 0 and 20000")]
-    [InlineData("good?queryMs=20001", "queryMs", "between 0 and 20000")]
-    [InlineData("good?delayMs=abc", "delayMs", "not a valid int")]
-    [InlineData("bad?userId=0", "userId", "between 1 and 5000")]
-    public async Task BadKnobsGetA400ProblemDetailsNamingTheParameter(string path, string parameter, string message)
-    {
-        await lab.Api.Client.AssertValidationProblemAsync($"{Root}/{path}", parameter, message);
-    }
-
-    [Theory]
-    [InlineData("abandon?variant=worse", "variant", "bad or good")]
-    [InlineData("abandon?clients=0", "clients", "between 1 and 50")]
-    [InlineData("abandon?abortAfterMs=10", "abortAfterMs", "between 50 and 10000")]
-    [InlineData("abandon?queryMs=99999", "queryMs", "between 0 and 20000")]
-    public async Task TheDriversBadKnobsGetA400Too(string path, string parameter, string message)
-    {
-        await lab.Api.Client.AssertValidationProblemAsync($"{Root}/{path}", parameter, message, HttpMethod.Post);
-    }
-
     /// <summary>One variant's leak-guard figures from /lab/stats (pitfalls.cancellation-leak.{variant}).</summary>
     private static Task<JsonElement> LeaksAsync(HttpClient api, string variant) => LabStats.VariantAsync(api, "cancellation-leak", variant);
 

@@ -122,15 +122,4 @@ public sealed partial class SharedConnectionTests(LabFixture lab, ITestOutputHel
         Assert.Equal(count, expected.Count);
         Assert.Equal(expected, users);
     }
-
-    [Theory]
-    [InlineData("bad?lookups=0", "lookups", "between 1 and 100")]
-    [InlineData("good?lookups=101", "lookups", "between 1 and 100")]
-    [InlineData("batched?firstUserId=0", "firstUserId", "between 1 and 4901")]
-    [InlineData("good?firstUserId=4902", "firstUserId", "between 1 and 4901")]
-    [InlineData("bad?lookups=abc", "lookups", "not a valid int")]
-    public async Task BadKnobsGetA400ProblemDetailsNamingTheParameter(string path, string parameter, string message)
-    {
-        await lab.Api.Client.AssertValidationProblemAsync($"{Root}/{path}", parameter, message);
-    }
 }

@@ -46,16 +46,6 @@ public sealed class ShutdownCleanupTests(LabFixture lab, ITestOutputHelper outpu
         await NoBackendLeftAsync("good");
     }
 
-    [Theory]
-    [InlineData("bad?jobs=0", "jobs", "between 1 and 40")]
-    [InlineData("good?concurrency=11", "concurrency", "between 1 and 10")]
-    [InlineData("bad?jobMs=99", "jobMs", "between 100 and 5000")]
-    [InlineData("good?stopAfterMs=10001", "stopAfterMs", "between 0 and 10000")]
-    [InlineData("bad?shutdownTimeoutMs=400", "shutdownTimeoutMs", "between 500 and 5000")]
-    [InlineData("good?jobs=lots", "jobs", "not a valid int")]
-    public async Task BadKnobsGetA400NamingTheParameter(string route, string parameter, string message) =>
-        await lab.Api.Client.AssertValidationProblemAsync($"{Root}/{route}", parameter, message, HttpMethod.Post);
-
     [Fact]
     public async Task TheEntryIsNumberFourAndEveryRuleItNamesIsAPragmaInTheBadWorker()
     {

@@ -124,17 +124,4 @@ public sealed partial class UnboundedConcurrencyTests(LabFixture lab, ITestOutpu
         // Every bad batch lost items.
         Assert.Equal(batches, stats.Variant("bad").Figure("requestsWithFailedItems"));
     }
-
-    [Theory]
-    [InlineData("bad?items=0", "items", "between 1 and 2000")]
-    [InlineData("good?items=5000", "items", "between 1 and 2000")]
-    [InlineData("good?bound=0", "bound", "between 1 and 500")]
-    [InlineData("good?bound=abc", "bound", "not a valid int")]
-    [InlineData("bad?cap=0", "cap", "between 1 and 1000")]
-    [InlineData("bad?queryMs=-1", "queryMs", "between 0 and 1000")]
-    [InlineData("good?delayMs=99999", "delayMs", "between 0 and 5000")]
-    public async Task BadKnobsGetA400ProblemDetailsNamingTheParameter(string path, string parameter, string message)
-    {
-        await lab.Api.Client.AssertValidationProblemAsync($"{Root}/{path}", parameter, message);
-    }
 }
