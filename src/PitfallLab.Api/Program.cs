@@ -1,11 +1,7 @@
 using Microsoft.Extensions.Options;
 using PitfallLab.Api.Backend;
 using PitfallLab.Api.Data;
-using PitfallLab.Api.Lab;
 using PitfallLab.Api.Lab.Guardrails;
-using PitfallLab.Api.Lab.Knobs;
-using PitfallLab.Api.Lab.Metrics;
-using PitfallLab.Api.Lab.Modules;
 
 var builder = WebApplication.CreateBuilder(args);
 // appsettings.json's default Urls would beat ASPNETCORE_URLS (a host setting, loaded first): restore env < --urls order.

@@ -1,7 +1,3 @@
-using System.Net;
-using System.Text.Json;
-using PitfallLab.Tests.Fixtures;
-
 namespace PitfallLab.Tests;
 
 /// <summary>The simulated third-party API the pitfalls call: its knobs must do exactly what they say.</summary>

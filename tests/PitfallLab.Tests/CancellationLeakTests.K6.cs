@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using PitfallLab.Tests.Fixtures;
-
 namespace PitfallLab.Tests;
 
 public sealed partial class CancellationLeakTests

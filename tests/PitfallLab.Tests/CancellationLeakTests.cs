@@ -1,11 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Text.Json;
-using Dapper;
-using Npgsql;
-using PitfallLab.Tests.Fixtures;
-using Xunit.Abstractions;
-
 namespace PitfallLab.Tests;
 
 [Collection(LabCollection.Name)]

@@ -1,9 +1,3 @@
-using System.Net;
-using System.Text.Json;
-using Dapper;
-using Npgsql;
-using PitfallLab.Tests.Fixtures;
-using Xunit.Abstractions;
 using static PitfallLab.Tests.Fixtures.FireAndForgetClient;
 
 namespace PitfallLab.Tests;

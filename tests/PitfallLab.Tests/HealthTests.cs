@@ -1,5 +1,3 @@
-using PitfallLab.Tests.Fixtures;
-
 namespace PitfallLab.Tests;
 
 [Collection(LabCollection.Name)]

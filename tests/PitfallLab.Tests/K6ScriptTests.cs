@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using PitfallLab.Tests.Fixtures;
 
 namespace PitfallLab.Tests;
 

@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
-using PitfallLab.Tests.Fixtures;
-using Xunit.Abstractions;
-
 namespace PitfallLab.Tests;
 
 /// <summary>

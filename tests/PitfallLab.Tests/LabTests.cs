@@ -1,6 +1,3 @@
-using System.Text.Json;
-using PitfallLab.Tests.Fixtures;
-
 namespace PitfallLab.Tests;
 
 [Collection(LabCollection.Name)]

@@ -1,7 +1,4 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
-using System.Text.Json;
-using PitfallLab.Tests.Fixtures;
 
 namespace PitfallLab.Tests;
 

@@ -1,7 +1,3 @@
-using Dapper;
-using Npgsql;
-using PitfallLab.Tests.Fixtures;
-
 namespace PitfallLab.Tests;
 
 [Collection(LabCollection.Name)]

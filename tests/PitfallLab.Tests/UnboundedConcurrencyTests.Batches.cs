@@ -1,6 +1,3 @@
-using System.Text.Json;
-using PitfallLab.Tests.Fixtures;
-
 namespace PitfallLab.Tests;
 
 /// <summary>How the tests run a batch and read its observation, and what the backend counted meanwhile.</summary>

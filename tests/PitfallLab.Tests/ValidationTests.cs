@@ -1,8 +1,5 @@
 using System.Globalization;
 using System.Net.Http.Json;
-using System.Text.Json;
-using PitfallLab.Tests.Fixtures;
-using Xunit.Abstractions;
 
 namespace PitfallLab.Tests;
 

@@ -1,7 +1,3 @@
-using System.Net;
-using System.Text.Json;
-using PitfallLab.Tests.Fixtures;
-
 namespace PitfallLab.Tests;
 
 /// <summary>The k6 script's scenario, proven here: a random 5% item failure rate, every variant under the same load.</summary>

@@ -1,7 +1,3 @@
-using System.Text.Json;
-using PitfallLab.Tests.Fixtures;
-using Xunit.Abstractions;
-
 namespace PitfallLab.Tests;
 
 [Collection(LabCollection.Name)]

@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace PitfallLab.Api.Data;
 
 public static class LabDatabase

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-
 namespace PitfallLab.Api.Lab;
 
 public static class CatalogApi

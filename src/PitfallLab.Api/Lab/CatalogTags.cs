@@ -1,4 +1,3 @@
-using PitfallLab.Api.Lab.Modules;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 

@@ -1,6 +1,4 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Npgsql;
 using PitfallLab.Api.Backend;
 
 namespace PitfallLab.Api.Lab;

@@ -1,9 +1,5 @@
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
 using PitfallLab.Api.Backend;
 using PitfallLab.Api.Lab.Guardrails;
-using PitfallLab.Api.Lab.Metrics;
 
 namespace PitfallLab.Api.Lab;
 

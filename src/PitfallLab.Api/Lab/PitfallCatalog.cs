@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.Metadata;
-using PitfallLab.Api.Lab.Modules;
 
 namespace PitfallLab.Api.Lab;
 

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Diagnostics;
-using PitfallLab.Api.Lab.Metrics;
 
 namespace PitfallLab.Api.Lab;
 

@@ -1,6 +1,3 @@
-using Dapper;
-using Npgsql;
-
 namespace PitfallLab.Tests.Fixtures;
 
 /// <summary>Clients that give up: real HTTP calls cancelled on the client side, which closes their connections.</summary>

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace PitfallLab.Tests.Fixtures;
 
 /// <summary>Waiting in a test for something the lab does in the background: always bounded, and saying what never happened.</summary>

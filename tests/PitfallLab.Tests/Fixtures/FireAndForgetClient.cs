@@ -1,9 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Text.Json;
-using Dapper;
-using Npgsql;
-
 namespace PitfallLab.Tests.Fixtures;
 
 /// <summary>A client of the fire-and-forget pitfall: charge, follow a charge to its end, read the pitfall's tallies.</summary>

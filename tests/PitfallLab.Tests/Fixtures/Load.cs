@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Net;
 using PitfallLab.LoadKit;
 
 namespace PitfallLab.Tests.Fixtures;

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Npgsql;
 using PitfallLab.Api.Backend;
 
 namespace PitfallLab.Api.Lab.Guardrails;

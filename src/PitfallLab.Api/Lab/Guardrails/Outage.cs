@@ -1,4 +1,3 @@
-using Npgsql;
 using PitfallLab.Api.Backend;
 
 namespace PitfallLab.Api.Lab.Guardrails;

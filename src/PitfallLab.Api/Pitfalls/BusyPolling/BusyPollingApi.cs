@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-using PitfallLab.Api.Lab;
 using PitfallLab.Api.Pitfalls.BusyPolling.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.BusyPolling;

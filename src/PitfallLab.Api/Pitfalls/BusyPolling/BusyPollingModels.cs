@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using PitfallLab.Api.Lab.Knobs;
 
 namespace PitfallLab.Api.Pitfalls.BusyPolling;
 

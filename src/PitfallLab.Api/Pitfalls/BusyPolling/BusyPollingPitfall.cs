@@ -1,6 +1,3 @@
-using PitfallLab.Api.Lab;
-using PitfallLab.Api.Lab.Modules;
-
 namespace PitfallLab.Api.Pitfalls.BusyPolling;
 
 public sealed class BusyPollingPitfall : IPitfall

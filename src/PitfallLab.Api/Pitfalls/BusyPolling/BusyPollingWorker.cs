@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Dapper;
-using PitfallLab.Api.Lab;
-using PitfallLab.Api.Lab.Metrics;
 
 namespace PitfallLab.Api.Pitfalls.BusyPolling;
 

@@ -1,7 +1,5 @@
 using System.Data;
 using System.Diagnostics;
-using Dapper;
-using Npgsql;
 using PitfallLab.Api.Pitfalls.BusyPolling.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.BusyPolling;

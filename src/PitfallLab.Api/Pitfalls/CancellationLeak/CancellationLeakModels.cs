@@ -1,5 +1,4 @@
 using PitfallLab.Api.Backend;
-using PitfallLab.Api.Lab.Knobs;
 using PitfallLab.Api.Pitfalls.CancellationLeak.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.CancellationLeak;

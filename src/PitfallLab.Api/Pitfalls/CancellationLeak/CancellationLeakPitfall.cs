@@ -1,5 +1,3 @@
-using PitfallLab.Api.Lab;
-using PitfallLab.Api.Lab.Modules;
 using PitfallLab.Api.Pitfalls.CancellationLeak.Abandon;
 using PitfallLab.Api.Pitfalls.CancellationLeak.Guardrails;
 

@@ -1,6 +1,4 @@
-using Dapper;
 using PitfallLab.Api.Backend;
-using PitfallLab.Api.Lab;
 using PitfallLab.Api.Pitfalls.FireAndForget.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.FireAndForget;

@@ -1,7 +1,4 @@
 using System.Text.Json;
-using Dapper;
-using Npgsql;
-using PitfallLab.Api.Lab;
 using PitfallLab.Api.Pitfalls.FireAndForget.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.FireAndForget;

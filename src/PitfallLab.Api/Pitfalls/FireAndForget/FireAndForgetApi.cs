@@ -1,7 +1,4 @@
 using System.ComponentModel;
-using Microsoft.AspNetCore.Http.HttpResults;
-using PitfallLab.Api.Lab;
-using PitfallLab.Api.Lab.Metrics;
 using PitfallLab.Api.Pitfalls.FireAndForget.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.FireAndForget;

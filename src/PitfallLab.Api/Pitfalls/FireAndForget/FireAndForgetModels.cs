@@ -1,6 +1,5 @@
 using System.Text.Json;
 using PitfallLab.Api.Backend;
-using PitfallLab.Api.Lab.Knobs;
 
 namespace PitfallLab.Api.Pitfalls.FireAndForget;
 

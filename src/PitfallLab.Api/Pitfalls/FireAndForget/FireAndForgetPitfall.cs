@@ -1,5 +1,3 @@
-using PitfallLab.Api.Lab;
-using PitfallLab.Api.Lab.Modules;
 using PitfallLab.Api.Pitfalls.FireAndForget.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.FireAndForget;

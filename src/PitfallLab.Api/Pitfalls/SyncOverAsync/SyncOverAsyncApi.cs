@@ -1,10 +1,5 @@
 using System.Diagnostics;
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
 using PitfallLab.Api.Backend;
-using PitfallLab.Api.Lab;
-using PitfallLab.Api.Lab.Metrics;
 using PitfallLab.Api.Pitfalls.BlockingIo;
 using PitfallLab.Api.Pitfalls.SyncOverAsync.Guardrails;
 

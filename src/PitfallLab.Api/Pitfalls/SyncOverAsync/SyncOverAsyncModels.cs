@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using PitfallLab.Api.Lab.Knobs;
 using PitfallLab.Api.Pitfalls.BlockingIo;
 
 namespace PitfallLab.Api.Pitfalls.SyncOverAsync;

@@ -1,6 +1,4 @@
-using PitfallLab.Api.Lab;
 using PitfallLab.Api.Lab.Guardrails;
-using PitfallLab.Api.Lab.Modules;
 
 namespace PitfallLab.Api.Pitfalls.SyncOverAsync;
 

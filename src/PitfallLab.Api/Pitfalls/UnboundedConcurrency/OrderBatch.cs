@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using Dapper;
-using Npgsql;
 using PitfallLab.Api.Backend;
-using PitfallLab.Api.Lab;
 using PitfallLab.Api.Pitfalls.UnboundedConcurrency.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.UnboundedConcurrency;

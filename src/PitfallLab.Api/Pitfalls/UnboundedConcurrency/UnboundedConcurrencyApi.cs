@@ -1,6 +1,4 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using PitfallLab.Api.Backend;
-using PitfallLab.Api.Lab;
 
 namespace PitfallLab.Api.Pitfalls.UnboundedConcurrency;
 

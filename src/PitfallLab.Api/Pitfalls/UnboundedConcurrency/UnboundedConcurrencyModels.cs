@@ -1,5 +1,4 @@
 using PitfallLab.Api.Backend;
-using PitfallLab.Api.Lab.Knobs;
 
 namespace PitfallLab.Api.Pitfalls.UnboundedConcurrency;
 

@@ -1,6 +1,3 @@
-using PitfallLab.Api.Lab;
-using PitfallLab.Api.Lab.Modules;
-
 namespace PitfallLab.Api.Pitfalls.UnboundedConcurrency;
 
 public sealed class UnboundedConcurrencyPitfall : IPitfall

@@ -1,6 +1,4 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using PitfallLab.Api.Backend;
-using PitfallLab.Api.Lab;
 using PitfallLab.Api.Pitfalls.WhenAllFailures.Guardrails;
 using FanOutAnswer = Microsoft.AspNetCore.Http.HttpResults.Results<
     Microsoft.AspNetCore.Http.HttpResults.Ok<PitfallLab.Api.Lab.Observation<

@@ -1,6 +1,3 @@
-using PitfallLab.Api.Lab;
-using PitfallLab.Api.Lab.Modules;
-
 namespace PitfallLab.Api.Pitfalls.WhenAllFailures;
 
 public sealed class WhenAllFailuresPitfall : IPitfall

@@ -1,8 +1,4 @@
 using System.Diagnostics;
-using Dapper;
-using Npgsql;
-using PitfallLab.Api.Lab;
-using PitfallLab.Api.Lab.Metrics;
 
 namespace PitfallLab.Api.Pitfalls.BusyPolling.Guardrails;
 

@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using PitfallLab.Api.Lab;
-using PitfallLab.Api.Lab.Metrics;
 using PitfallLab.Api.Pitfalls.CancellationLeak.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.CancellationLeak.Abandon;

@@ -1,4 +1,3 @@
-using PitfallLab.Api.Lab.Knobs;
 using PitfallLab.Api.Pitfalls.CancellationLeak.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.CancellationLeak.Abandon;

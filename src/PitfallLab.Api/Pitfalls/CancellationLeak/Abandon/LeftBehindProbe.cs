@@ -1,9 +1,5 @@
 using System.Diagnostics;
-using Dapper;
-using Npgsql;
 using PitfallLab.Api.Backend;
-using PitfallLab.Api.Lab;
-using PitfallLab.Api.Lab.Metrics;
 using PitfallLab.Api.Pitfalls.CancellationLeak.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.CancellationLeak.Abandon;

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using PitfallLab.Api.Lab.Metrics;
 
 namespace PitfallLab.Api.Pitfalls.CancellationLeak.Guardrails;
 

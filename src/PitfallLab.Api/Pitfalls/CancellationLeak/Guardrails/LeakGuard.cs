@@ -1,9 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data;
 using Microsoft.Extensions.Options;
-using Npgsql;
-using PitfallLab.Api.Lab;
-using PitfallLab.Api.Lab.Metrics;
 
 namespace PitfallLab.Api.Pitfalls.CancellationLeak.Guardrails;
 

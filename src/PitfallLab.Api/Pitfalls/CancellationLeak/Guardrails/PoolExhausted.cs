@@ -1,7 +1,3 @@
-using Npgsql;
-using PitfallLab.Api.Lab;
-using PitfallLab.Api.Lab.Metrics;
-
 namespace PitfallLab.Api.Pitfalls.CancellationLeak.Guardrails;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Npgsql;
 
 namespace PitfallLab.Api.Pitfalls.CancellationLeak.Guardrails;
 

@@ -1,5 +1,3 @@
-using PitfallLab.Api.Lab.Metrics;
-
 namespace PitfallLab.Api.Pitfalls.FireAndForget.Guardrails;
 
 /// <summary>

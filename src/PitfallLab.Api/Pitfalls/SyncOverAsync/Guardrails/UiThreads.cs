@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using PitfallLab.Api.Lab.Metrics;
 using PitfallLab.Api.Pitfalls.BlockingIo;
 
 namespace PitfallLab.Api.Pitfalls.SyncOverAsync.Guardrails;

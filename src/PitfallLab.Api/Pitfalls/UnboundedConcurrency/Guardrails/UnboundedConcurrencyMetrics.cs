@@ -1,5 +1,3 @@
-using PitfallLab.Api.Lab;
-
 namespace PitfallLab.Api.Pitfalls.UnboundedConcurrency.Guardrails;
 
 /// <summary>
