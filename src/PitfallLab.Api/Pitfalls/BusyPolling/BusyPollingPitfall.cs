@@ -5,6 +5,8 @@ public sealed class BusyPollingPitfall : IPitfall
     public const string Id = "busy-polling";
 
     public const string BadLesson = """
+        Wait for a job by polling its row with await Task.Yield()
+
         Starts a job (a `jobs` row that an in-process worker marks done after `jobMs`) and waits for it the way
         `while not done: await asyncio.sleep(0)` does: read the row, `await Task.Yield()`, read again. Every turn is a
         database round trip, so `evidence.queriesWhileWaiting` runs into the hundreds or thousands for a 300 ms job,
@@ -16,6 +18,8 @@ public sealed class BusyPollingPitfall : IPitfall
         """;
 
     public const string GoodLesson = """
+        Wait for a job with PostgreSQL LISTEN/NOTIFY and a timeout
+
         The same job, waited for with PostgreSQL `LISTEN/NOTIFY`: the worker's completing statement calls `pg_notify`,
         the waiter `LISTEN`s on its own connection and sleeps in Npgsql's `WaitAsync` (no thread, no query) until the
         notification naming its job arrives or `timeoutMs` passes. It reads the row once right after `LISTEN`: a job
@@ -42,12 +46,8 @@ public sealed class BusyPollingPitfall : IPitfall
 
     public void Map(RouteGroupBuilder group)
     {
-        group.MapPost("/bad", BusyPollingApi.Bad)
-            .WithSummary("Wait for a job by polling its row with await Task.Yield()")
-            .WithDescription(BadLesson);
+        group.MapPost("/bad", BusyPollingApi.Bad).WithLesson(BadLesson);
 
-        group.MapPost("/good", BusyPollingApi.Good)
-            .WithSummary("Wait for a job with PostgreSQL LISTEN/NOTIFY and a timeout")
-            .WithDescription(GoodLesson);
+        group.MapPost("/good", BusyPollingApi.Good).WithLesson(GoodLesson);
     }
 }

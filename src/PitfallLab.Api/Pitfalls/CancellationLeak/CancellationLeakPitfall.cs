@@ -8,6 +8,8 @@ public sealed class CancellationLeakPitfall : IPitfall
     public const string Id = "cancellation-leak";
 
     public const string BadLesson = """
+        RequestAborted flows nowhere; the catch returns without closing the connection
+
         A slow report (an aggregate over every order that takes `queryMs`, beside a backend call that takes `delayMs`)
         that passes `RequestAborted` nowhere: not to `OpenConnectionAsync`, not to Dapper (no `CommandDefinition`), not
         to the backend call. It opens its connection with `var conn = ...` (no `await using`) and closes it at the end
@@ -20,6 +22,8 @@ public sealed class CancellationLeakPitfall : IPitfall
         """;
 
     public const string GoodLesson = """
+        RequestAborted flows to every call; await using closes the connection on every path
+
         The same report with `RequestAborted` flowing to every call: `OpenConnectionAsync(ct)`, Dapper's
         `CommandDefinition(..., cancellationToken: ct)` (Npgsql then cancels the query server-side: PostgreSQL error
         57014, the session goes idle at once) and the backend call. `await using` disposes the connection on every
@@ -28,6 +32,8 @@ public sealed class CancellationLeakPitfall : IPitfall
         """;
 
     public const string AbandonLesson = """
+        Abandon N real calls to a variant, then show what they left behind
+
         Makes `clients` real HTTP calls to the variant over loopback and drops each after `abortAfterMs`, as a browser
         tab closed or a client timeout would. Then it answers what was left behind, twice: `afterAbort` (a moment after
         the clients left) and `afterHandlersEnded` (once every abandoned handler has returned): queries still
@@ -65,17 +71,13 @@ public sealed class CancellationLeakPitfall : IPitfall
         group.MapGet("/bad", CancellationLeakApi.Bad)
             .AddEndpointFilterFactory((_, next) => PoolExhausted.Filter("bad", next))
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .WithSummary("RequestAborted flows nowhere; the catch returns without closing the connection")
-            .WithDescription(BadLesson);
+            .WithLesson(BadLesson);
 
         group.MapGet("/good", CancellationLeakApi.Good)
             .AddEndpointFilterFactory((_, next) => PoolExhausted.Filter("good", next))
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .WithSummary("RequestAborted flows to every call; await using closes the connection on every path")
-            .WithDescription(GoodLesson);
+            .WithLesson(GoodLesson);
 
-        group.MapPost("/abandon", AbandonApi.Abandon)
-            .WithSummary("Abandon N real calls to a variant, then show what they left behind")
-            .WithDescription(AbandonLesson);
+        group.MapPost("/abandon", AbandonApi.Abandon).WithLesson(AbandonLesson);
     }
 }

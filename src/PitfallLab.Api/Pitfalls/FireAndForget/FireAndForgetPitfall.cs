@@ -7,6 +7,8 @@ public sealed class FireAndForgetPitfall : IPitfall
     public const string Id = "fire-and-forget";
 
     public const string BadLesson = """
+        202, then _ = Task.Run(charge): nobody will know it failed
+
         Answers 202 Accepted, then starts the charge with `_ = Task.Run(...)` and forgets the Task. By default the payment
         provider declines (failRate=1) and nobody ever knows: `result.statusUrl` is null (GET /jobs/{chargeId} answers 404),
         no log line, no job record. The discard `_ =` is what silences both rules that flag an ignored Task (CS4014,
@@ -16,6 +18,8 @@ public sealed class FireAndForgetPitfall : IPitfall
         """;
 
     public const string GoodLesson = """
+        202 with a job: bounded Channel + BackgroundService that records and logs failures
+
         Records the charge as a queued job, then puts it on a bounded `Channel` (capacity 100; when full the answer is
         503, never a silent drop) read by a `BackgroundService` that runs each charge in a try/catch: the job ends `done`
         or `failed` with its error, and every failure is logged with the job id. The 202 carries a Location header and
@@ -24,11 +28,15 @@ public sealed class FireAndForgetPitfall : IPitfall
         """;
 
     public const string StatusLesson = """
+        A charge job's status: queued, running, done or failed with its error
+
         A good charge's job record: `queued`, `running`, `done` (with `payload.orderId`) or `failed` with `error`.
         A chargeId from /bad answers 404: fire-and-forget work leaves nothing to ask about.
         """;
 
     public const string CollectLesson = """
+        Force a GC: the only place bad's lost exceptions ever show up
+
         Forces a full collection (GC.Collect, WaitForPendingFinalizers, GC.Collect). A faulted Task nobody observed raises
         `TaskScheduler.UnobservedTaskException` only when the GC finalizes it: bad's lost charges show up here, counted
         process-wide, with the exception's message but without the request, the caller or any retry. Since .NET 4.5
@@ -62,23 +70,18 @@ public sealed class FireAndForgetPitfall : IPitfall
     {
         group.MapPost("/bad", FireAndForgetApi.Bad)
             .CountsCharges("bad")
-            .WithSummary("202, then _ = Task.Run(charge): nobody will know it failed")
-            .WithDescription(BadLesson);
+            .WithLesson(BadLesson);
 
         group.MapPost("/good", FireAndForgetApi.Good)
             .CountsCharges("good")
-            .WithSummary("202 with a job: bounded Channel + BackgroundService that records and logs failures")
-            .WithDescription(GoodLesson)
+            .WithLesson(GoodLesson)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         group.MapGet("/jobs/{id}", FireAndForgetApi.Job)
             .WithName("FireAndForgetJob")
-            .WithSummary("A charge job's status: queued, running, done or failed with its error")
-            .WithDescription(StatusLesson)
+            .WithLesson(StatusLesson)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        group.MapPost("/collect", FireAndForgetApi.Collect)
-            .WithSummary("Force a GC: the only place bad's lost exceptions ever show up")
-            .WithDescription(CollectLesson);
+        group.MapPost("/collect", FireAndForgetApi.Collect).WithLesson(CollectLesson);
     }
 }

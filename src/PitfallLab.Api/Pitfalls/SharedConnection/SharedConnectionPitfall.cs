@@ -5,6 +5,8 @@ public sealed class SharedConnectionPitfall : IPitfall
     public const string Id = "shared-connection";
 
     public const string BadLesson = """
+        K lookups at once with Task.WhenAll, all on one NpgsqlConnection
+
         Looks up `lookups` users (each: the user and the count and sum of their orders, one query) in parallel with
         `Task.WhenAll`, all on ONE `NpgsqlConnection` opened for the request. A connection is one PostgreSQL session
         and runs one command at a time: the first lookup's query goes out, every other lookup started meanwhile is
@@ -17,6 +19,8 @@ public sealed class SharedConnectionPitfall : IPitfall
         """;
 
     public const string GoodLesson = """
+        K lookups at once with Task.WhenAll, one pooled connection per lookup
+
         The same `Task.WhenAll`, but each lookup rents its own connection from the pool (`await using var conn =
         await pool.OpenConnectionAsync(ct)` inside the lambda) and returns it when done: every item succeeds,
         `roundTrips` equals `lookups`, and `connectionsUsed` shows how many server backends it took. The pool is the
@@ -26,6 +30,8 @@ public sealed class SharedConnectionPitfall : IPitfall
         """;
 
     public const string BatchedLesson = """
+        K lookups in one NpgsqlBatch: one connection, one round trip
+
         The same lookups as one `NpgsqlBatch` on one connection: one command, one round trip, one result set per
         user. Every item succeeds with `connectionsUsed` 1 and `roundTrips` 1: when the lookups are independent
         queries against the same database, batching them beats both fanning out and sharing.
@@ -44,16 +50,10 @@ public sealed class SharedConnectionPitfall : IPitfall
 
     public void Map(RouteGroupBuilder group)
     {
-        group.MapGet("/bad", SharedConnectionApi.Bad)
-            .WithSummary("K lookups at once with Task.WhenAll, all on one NpgsqlConnection")
-            .WithDescription(BadLesson);
+        group.MapGet("/bad", SharedConnectionApi.Bad).WithLesson(BadLesson);
 
-        group.MapGet("/good", SharedConnectionApi.Good)
-            .WithSummary("K lookups at once with Task.WhenAll, one pooled connection per lookup")
-            .WithDescription(GoodLesson);
+        group.MapGet("/good", SharedConnectionApi.Good).WithLesson(GoodLesson);
 
-        group.MapGet("/batched", SharedConnectionApi.Batched)
-            .WithSummary("K lookups in one NpgsqlBatch: one connection, one round trip")
-            .WithDescription(BatchedLesson);
+        group.MapGet("/batched", SharedConnectionApi.Batched).WithLesson(BatchedLesson);
     }
 }

@@ -15,7 +15,7 @@ public sealed class ShutdownCleanupPitfall : IPitfall
         client left running. The answer counts the run's rows in PostgreSQL and the worker's backends in pg_stat_activity.
         """;
 
-    public const string BadLesson = Experiment + """
+    public const string BadLesson = "SIGTERM a worker whose jobs were Task.Run and forgotten, and whose loop ignores stoppingToken\n\n" + Experiment + """
 
 
         Bad (src/PitfallLab.Worker/Bad/ForgetfulWorker.cs): each job is `_ = Task.Run(...)` and forgotten, the
@@ -26,7 +26,7 @@ public sealed class ShutdownCleanupPitfall : IPitfall
         their queries go on in PostgreSQL for a client that is gone (the lab then ends them: `closedByLab`).
         """;
 
-    public const string GoodLesson = Experiment + """
+    public const string GoodLesson = "SIGTERM a worker that drains a tracked queue and records what it could not finish\n\n" + Experiment + """
 
 
         Good (src/PitfallLab.Worker/Good/DrainingWorker.cs): jobs go through a Channel read by `concurrency` consumers,
@@ -55,13 +55,11 @@ public sealed class ShutdownCleanupPitfall : IPitfall
     public void Map(RouteGroupBuilder group)
     {
         group.MapPost("/bad", ShutdownCleanupApi.Bad)
-            .WithSummary("SIGTERM a worker whose jobs were Task.Run and forgotten, and whose loop ignores stoppingToken")
-            .WithDescription(BadLesson)
+            .WithLesson(BadLesson)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         group.MapPost("/good", ShutdownCleanupApi.Good)
-            .WithSummary("SIGTERM a worker that drains a tracked queue and records what it could not finish")
-            .WithDescription(GoodLesson)
+            .WithLesson(GoodLesson)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 }

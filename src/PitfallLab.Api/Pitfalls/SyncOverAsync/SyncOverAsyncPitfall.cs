@@ -7,6 +7,8 @@ public sealed class SyncOverAsyncPitfall : IPitfall
     public const string Id = "sync-over-async";
 
     public const string BadLesson = """
+        Blocks on the async job: GetAwaiter().GetResult()
+
         A synchronous handler calls the async job (backend lookup, then the user's orders summed in PostgreSQL, both
         async underneath) and blocks on it with `.GetAwaiter().GetResult()` (`.Result` and `.Wait()` do the same).
         The request's pool thread sits blocked until the job completes, and the job's continuations need other pool
@@ -20,11 +22,15 @@ public sealed class SyncOverAsyncPitfall : IPitfall
         """;
 
     public const string GoodLesson = """
+        Awaits the async job: async all the way
+
         The same job, awaited: async all the way. While the IO is in flight no thread waits for it, so a couple of pool
         threads serve the same load that makes bad's latency collapse.
         """;
 
     public const string DeadlockLesson = """
+        The same blocking call on a UI-like thread: a deadlock, bounded and reported
+
         Runs bad's line, `job.GetAwaiter().GetResult()`, on a dedicated thread with a single-threaded
         SynchronizationContext, the kind a WinForms/WPF UI thread or a classic ASP.NET request has. The job's first
         `await` captures that context, so when the backend answers, the continuation is queued for the UI thread,
@@ -52,15 +58,10 @@ public sealed class SyncOverAsyncPitfall : IPitfall
     {
         group.MapGet("/bad", SyncOverAsyncApi.Bad)
             .BlocksThreads()
-            .WithSummary("Blocks on the async job: GetAwaiter().GetResult()")
-            .WithDescription(BadLesson);
+            .WithLesson(BadLesson);
 
-        group.MapGet("/good", SyncOverAsyncApi.Good)
-            .WithSummary("Awaits the async job: async all the way")
-            .WithDescription(GoodLesson);
+        group.MapGet("/good", SyncOverAsyncApi.Good).WithLesson(GoodLesson);
 
-        group.MapGet("/deadlock", SyncOverAsyncApi.Deadlock)
-            .WithSummary("The same blocking call on a UI-like thread: a deadlock, bounded and reported")
-            .WithDescription(DeadlockLesson);
+        group.MapGet("/deadlock", SyncOverAsyncApi.Deadlock).WithLesson(DeadlockLesson);
     }
 }

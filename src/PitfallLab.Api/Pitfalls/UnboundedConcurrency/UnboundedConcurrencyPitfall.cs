@@ -5,6 +5,8 @@ public sealed class UnboundedConcurrencyPitfall : IPitfall
     public const string Id = "unbounded-concurrency";
 
     public const string BadLesson = """
+        Every item at once: Task.WhenAll(ids.Select(ProcessAsync))
+
         Processes a batch of orders (each: one query in PostgreSQL, then one call to the backend) with
         `await Task.WhenAll(ids.Select(ProcessAsync))`: every item starts at once. The pool hands out its 20
         connections and queues the rest; with a 1 s Timeout, the items still queued after 1 s fail with Npgsql's
@@ -16,6 +18,8 @@ public sealed class UnboundedConcurrencyPitfall : IPitfall
         """;
 
     public const string GoodLesson = """
+        A bounded fan-out: Parallel.ForEachAsync with MaxDegreeOfParallelism
+
         The same batch with `Parallel.ForEachAsync` and `MaxDegreeOfParallelism = bound` (asyncio's semaphore):
         at most `bound` items run at once, below the pool's 20 connections and the backend's cap, so nobody waits
         long for a connection and nothing is refused. Zero failures; `maxItemsInFlight` and `maxBackendInFlight`
@@ -35,12 +39,8 @@ public sealed class UnboundedConcurrencyPitfall : IPitfall
 
     public void Map(RouteGroupBuilder group)
     {
-        group.MapGet("/bad", UnboundedConcurrencyApi.Bad)
-            .WithSummary("Every item at once: Task.WhenAll(ids.Select(ProcessAsync))")
-            .WithDescription(BadLesson);
+        group.MapGet("/bad", UnboundedConcurrencyApi.Bad).WithLesson(BadLesson);
 
-        group.MapGet("/good", UnboundedConcurrencyApi.Good)
-            .WithSummary("A bounded fan-out: Parallel.ForEachAsync with MaxDegreeOfParallelism")
-            .WithDescription(GoodLesson);
+        group.MapGet("/good", UnboundedConcurrencyApi.Good).WithLesson(GoodLesson);
     }
 }

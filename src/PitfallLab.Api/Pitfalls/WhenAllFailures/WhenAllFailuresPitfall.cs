@@ -5,6 +5,8 @@ public sealed class WhenAllFailuresPitfall : IPitfall
     public const string Id = "whenall-failures";
 
     public const string BadLesson = """
+        await Task.WhenAll, catch, answer an error: one failure fails the request
+
         Fetches `count` users from the backend in parallel and answers `await Task.WhenAll(tasks)`, with one catch
         around it. With the defaults, users 3 and 7 fail after 100 ms and the other 8 arrive after 500 ms. `WhenAll`
         does not stop at the first failure: it waits the full 500 ms for every sibling (nothing cancels them), then
@@ -15,6 +17,8 @@ public sealed class WhenAllFailuresPitfall : IPitfall
         """;
 
     public const string GoodLesson = """
+        Await every task without throwing: the items that arrived plus every error
+
         The same fan-out, awaited without throwing (asyncio's `gather(..., return_exceptions=True)`): every task is
         awaited on its own and its failure caught, so the answer is a 200 with the 8 users that arrived plus both
         errors (which id, what failed). One bad item costs one item, not the request: under a 5% item failure rate
@@ -22,6 +26,8 @@ public sealed class WhenAllFailuresPitfall : IPitfall
         """;
 
     public const string FailFastLesson = """
+        All-or-nothing on purpose: the first failure cancels the siblings
+
         When all-or-nothing really is the intent, fail fast: the calls share a linked `CancellationTokenSource`
         and the first failure cancels it, so the siblings stop at once (the backend counts them as `aborted`).
         The answer is a 502 after about 100 ms instead of 500, with every error that happened, and
@@ -42,18 +48,14 @@ public sealed class WhenAllFailuresPitfall : IPitfall
     public void Map(RouteGroupBuilder group)
     {
         group.MapGet("/bad", WhenAllFailuresApi.Bad)
-            .WithSummary("await Task.WhenAll, catch, answer an error: one failure fails the request")
-            .WithDescription(BadLesson)
+            .WithLesson(BadLesson)
             .ProducesProblem(StatusCodes.Status502BadGateway);
 
-        group.MapGet("/good", WhenAllFailuresApi.Good)
-            .WithSummary("Await every task without throwing: the items that arrived plus every error")
-            .WithDescription(GoodLesson);
+        group.MapGet("/good", WhenAllFailuresApi.Good).WithLesson(GoodLesson);
 
         group.MapGet("/failfast", WhenAllFailuresApi.FailFast)
             .WithName("WhenAllFailuresFailFast")
-            .WithSummary("All-or-nothing on purpose: the first failure cancels the siblings")
-            .WithDescription(FailFastLesson)
+            .WithLesson(FailFastLesson)
             .ProducesProblem(StatusCodes.Status502BadGateway);
     }
 }
