@@ -4,10 +4,8 @@ namespace PitfallLab.Api.Pitfalls.BusyPolling;
 
 /// <summary>The knobs: how long the background job takes, and how long the request is willing to wait for it.</summary>
 public sealed record BusyPollingKnobs(
-    [property: Knob(0, 10000, "How long the background worker takes to finish the job, in ms. 300 ms is long enough for hundreds of polls; 0 finishes it before the good waiter even listens (the lost-wakeup case).")]
-    int JobMs = 300,
-    [property: Knob(100, 30000, "The most the request waits for the job, in ms: neither waiter can wait forever.")]
-    int TimeoutMs = 5000)
+    [property: Knob(0, 10000, "How long the background worker takes to finish the job, in ms. 300 ms is long enough for hundreds of polls; 0 finishes it before the good waiter even listens (the lost-wakeup case).")] int JobMs = 300,
+    [property: Knob(100, 30000, "The most the request waits for the job, in ms: neither waiter can wait forever.")] int TimeoutMs = 5000)
 {
     public TimeSpan Timeout => TimeSpan.FromMilliseconds(TimeoutMs);
 }

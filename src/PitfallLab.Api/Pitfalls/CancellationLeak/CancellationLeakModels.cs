@@ -5,12 +5,9 @@ namespace PitfallLab.Api.Pitfalls.CancellationLeak;
 
 /// <summary>The slow report both variants build: how long its query and its backend call take, and for whom.</summary>
 public sealed record ReportKnobs(
-    [property: Knob(0, 20000, "How long the report's query runs in PostgreSQL, in ms: pg_sleep beside a real aggregate over the 50,000 orders. A few seconds, so a client gives up first.")]
-    int QueryMs = 3000,
-    [property: Knob(0, 20000, "How long the backend call made beside the query takes, in ms.")]
-    int DelayMs = 2000,
-    [property: Knob(1, 5000, "Whom the report is prepared for, looked up at the backend.")]
-    int UserId = 42)
+    [property: Knob(0, 20000, "How long the report's query runs in PostgreSQL, in ms: pg_sleep beside a real aggregate over the 50,000 orders. A few seconds, so a client gives up first.")] int QueryMs = 3000,
+    [property: Knob(0, 20000, "How long the backend call made beside the query takes, in ms.")] int DelayMs = 2000,
+    [property: Knob(1, 5000, "Whom the report is prepared for, looked up at the backend.")] int UserId = 42)
 {
     public BackendCall Call => new(DelayMs);
 

@@ -5,14 +5,10 @@ namespace PitfallLab.Api.Pitfalls.FireAndForget;
 
 /// <summary>The knobs: who to charge, how much, how likely the payment provider (the backend) declines, how slow it is.</summary>
 public sealed record ChargeKnobs(
-    [property: Knob(1, 5000, "Which seeded customer to charge.")]
-    int CustomerId = 13,
-    [property: Knob(1, 1_000_000, "The amount to charge, in cents.")]
-    int AmountCents = 4200,
-    [property: Knob(0.0, 1.0, "Share of customers whose charge the payment provider declines. Decided per customerId with a fixed seed: the same customer always gets the same answer. 1 (default): every charge fails, so one click shows where the failure goes.")]
-    double FailRate = 1,
-    [property: Knob(0, 5000, "How long the payment provider takes to answer, success or failure, in ms. The 202 does not wait for it.")]
-    int DelayMs = 200)
+    [property: Knob(1, 5000, "Which seeded customer to charge.")] int CustomerId = 13,
+    [property: Knob(1, 1_000_000, "The amount to charge, in cents.")] int AmountCents = 4200,
+    [property: Knob(0.0, 1.0, "Share of customers whose charge the payment provider declines. Decided per customerId with a fixed seed: the same customer always gets the same answer. 1 (default): every charge fails, so one click shows where the failure goes.")] double FailRate = 1,
+    [property: Knob(0, 5000, "How long the payment provider takes to answer, success or failure, in ms. The 202 does not wait for it.")] int DelayMs = 200)
 {
     private const int DeclineSeed = 10;
 

@@ -2,10 +2,8 @@ namespace PitfallLab.Api.Pitfalls.SharedConnection;
 
 /// <summary>The job every variant runs: look up <c>lookups</c> seeded users and their orders, all at once.</summary>
 public sealed record SharedConnectionKnobs(
-    [property: Knob(1, 100, "How many users to look up in parallel, each with its own query: ids firstUserId..firstUserId+lookups-1.")]
-    int Lookups = 10,
-    [property: Knob(1, 4901, "The first user id looked up: with at most 100 lookups every id is one of the 5,000 seeded users.")]
-    int FirstUserId = 1)
+    [property: Knob(1, 100, "How many users to look up in parallel, each with its own query: ids firstUserId..firstUserId+lookups-1.")] int Lookups = 10,
+    [property: Knob(1, 4901, "The first user id looked up: with at most 100 lookups every id is one of the 5,000 seeded users.")] int FirstUserId = 1)
 {
     public IReadOnlyList<int> UserIds => Enumerable.Range(FirstUserId, Lookups).ToList();
 }

@@ -4,16 +4,11 @@ namespace PitfallLab.Api.Pitfalls.ShutdownCleanup;
 
 /// <summary>The knobs: how much work the worker holds, how long each job takes, when it is stopped and how patient its host is.</summary>
 public sealed record ShutdownKnobs(
-    [property: Knob(1, 40, "How many jobs the worker is handed.")]
-    int Jobs = 12,
-    [property: Knob(1, 10, "How many jobs run at once: the worker's pool holds this many connections, so the rest wait their turn.")]
-    int Concurrency = 4,
-    [property: Knob(100, 5000, "How long each job holds its connection (a query of that length) before it writes its result row, in ms.")]
-    int JobMs = 1000,
-    [property: Knob(0, 10000, "When the lab sends the worker SIGTERM, in ms after it took its jobs. 1500: the second wave of jobs is running, the third is waiting.")]
-    int StopAfterMs = 1500,
-    [property: Knob(500, 5000, "The worker host's HostOptions.ShutdownTimeout, in ms (.NET's default is 30 s): how long it waits for its services to stop.")]
-    int ShutdownTimeoutMs = 1000);
+    [property: Knob(1, 40, "How many jobs the worker is handed.")] int Jobs = 12,
+    [property: Knob(1, 10, "How many jobs run at once: the worker's pool holds this many connections, so the rest wait their turn.")] int Concurrency = 4,
+    [property: Knob(100, 5000, "How long each job holds its connection (a query of that length) before it writes its result row, in ms.")] int JobMs = 1000,
+    [property: Knob(0, 10000, "When the lab sends the worker SIGTERM, in ms after it took its jobs. 1500: the second wave of jobs is running, the third is waiting.")] int StopAfterMs = 1500,
+    [property: Knob(500, 5000, "The worker host's HostOptions.ShutdownTimeout, in ms (.NET's default is 30 s): how long it waits for its services to stop.")] int ShutdownTimeoutMs = 1000);
 
 /// <summary>What became of the jobs, counted from the rows really in PostgreSQL.</summary>
 public sealed record JobsOutcome(

@@ -7,8 +7,7 @@ namespace PitfallLab.Api.Pitfalls.SyncOverAsync;
 
 /// <summary>The deadlock variant's own knob: how long the request waits for the blocked thread.</summary>
 public sealed record DeadlockBound(
-    [property: Knob(200, 10000, "How long the request waits for the blocked thread before it calls it a deadlock and rescues it, in ms. A backend slower than that is waited for too: the deadlock begins when its answer arrives.")]
-    int BoundMs = 2000)
+    [property: Knob(200, 10000, "How long the request waits for the blocked thread before it calls it a deadlock and rescues it, in ms. A backend slower than that is waited for too: the deadlock begins when its answer arrives.")] int BoundMs = 2000)
 {
     public TimeSpan Bound => TimeSpan.FromMilliseconds(BoundMs);
 }

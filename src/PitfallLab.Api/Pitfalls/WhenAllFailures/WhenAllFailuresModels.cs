@@ -4,21 +4,15 @@ namespace PitfallLab.Api.Pitfalls.WhenAllFailures;
 
 /// <summary>The knobs: how many users to fetch, and how the backend fails them.</summary>
 public sealed record WhenAllFailuresKnobs(
-    [property: Knob(1, 200, "How many users to fetch in parallel: ids firstId..firstId+count-1.")]
-    int Count = 10,
-    [property: Knob(1, 1_000_000, "The first user id fetched.")]
-    int FirstId = 1,
+    [property: Knob(1, 200, "How many users to fetch in parallel: ids firstId..firstId+count-1.")] int Count = 10,
+    [property: Knob(1, 1_000_000, "The first user id fetched.")] int FirstId = 1,
     [property: TextKnob(@"^\s*(\d{1,7}\s*(,\s*\d{1,7}\s*){0,199})?$", "at most 200 comma-separated ids between 0 and 9999999, such as 3,7",
         "Ids the backend always fails, comma-separated (e.g. 3,7); empty for none.")]
     string? FailIds = "3,7",
-    [property: Knob(0.0, 1.0, "Probability that the backend fails any one call, e.g. 0.05.")]
-    double FailRate = 0,
-    [property: Knob(0, int.MaxValue, "Makes failRate's choices repeatable: same seed and id, same outcome. Empty: truly random.")]
-    int? Seed = null,
-    [property: Knob(0, 5000, "How long a successful backend call takes, in ms.")]
-    int DelayMs = 500,
-    [property: Knob(0, 5000, "How long a failing backend call takes, in ms. Shorter than delayMs, so the siblings are still running when it fails.")]
-    int FailAfterMs = 100)
+    [property: Knob(0.0, 1.0, "Probability that the backend fails any one call, e.g. 0.05.")] double FailRate = 0,
+    [property: Knob(0, int.MaxValue, "Makes failRate's choices repeatable: same seed and id, same outcome. Empty: truly random.")] int? Seed = null,
+    [property: Knob(0, 5000, "How long a successful backend call takes, in ms.")] int DelayMs = 500,
+    [property: Knob(0, 5000, "How long a failing backend call takes, in ms. Shorter than delayMs, so the siblings are still running when it fails.")] int FailAfterMs = 100)
 {
     public IReadOnlyList<int> Ids => Enumerable.Range(FirstId, Count).ToList();
 

@@ -4,14 +4,10 @@ namespace PitfallLab.Api.Pitfalls.CancellationLeak.Abandon;
 
 /// <summary>Which variant to abandon, how many clients leave, and how soon.</summary>
 public sealed record AbandonKnobs(
-    [property: TextKnob("^(bad|good)$", "bad or good", "The variant whose calls are abandoned.")]
-    string Variant = "bad",
-    [property: Knob(1, 50, "How many real HTTP calls to make at once; each variant's pool holds 5 connections.")]
-    int Clients = 10,
-    [property: Knob(50, 10000, "Each client gives up after this many ms: well before queryMs, as a client timeout or a closed tab would.")]
-    int AbortAfterMs = 300,
-    [property: Knob(0, 5000, "How long to wait after the clients left before the first look, in ms: time for the server to notice.")]
-    int SettleMs = 700);
+    [property: TextKnob("^(bad|good)$", "bad or good", "The variant whose calls are abandoned.")] string Variant = "bad",
+    [property: Knob(1, 50, "How many real HTTP calls to make at once; each variant's pool holds 5 connections.")] int Clients = 10,
+    [property: Knob(50, 10000, "Each client gives up after this many ms: well before queryMs, as a client timeout or a closed tab would.")] int AbortAfterMs = 300,
+    [property: Knob(0, 5000, "How long to wait after the clients left before the first look, in ms: time for the server to notice.")] int SettleMs = 700);
 
 /// <summary>What the abandoned calls left behind at one moment, for the variant's own pool and Application Name.</summary>
 public sealed record LeftBehind(
