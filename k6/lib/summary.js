@@ -1,8 +1,12 @@
-// handleSummary: the variants side by side against the one objective, printed and
-// written to RESULTS_DIR as <id>.summary.md and <id>.summary.json. Pure JS (no k6 import).
+// handleSummary: the variants side by side against the one objective, then the script's tallies (and any
+// free text), printed and written to RESULTS_DIR as <id>.summary.md and <id>.summary.json. Pure JS (no k6 import).
 import { selectVariants } from './scenarios.js';
+import { meets, tallySpecs } from './tallies.js';
 
 /** @typedef {import('./knobs.js').LabConfig} LabConfig */
+/** @typedef {import('./tallies.js').Tally} Tally */
+/** @typedef {import('./tallies.js').TallyTable} TallyTable */
+/** @typedef {import('./tallies.js').Probe} Probe */
 
 /**
  * The parts of k6's handleSummary data this file reads.
@@ -137,16 +141,82 @@ export function renderMarkdown(pitfall, results, config) {
 }
 
 /**
- * The body of a pitfall script's handleSummary: the table on stdout, plus the
- * markdown and a JSON version in RESULTS_DIR (which must exist: k6 does not create it).
+ * An extra section: a title, an optional note, one column per variant ('not run' for the ones SCENARIO left out).
+ * @param {{ title: string, note?: string, variants: readonly string[], ran: readonly string[],
+ *   rows: Array<[string, (variant: string) => string]> }} section
+ * @returns {string}
+ */
+export function renderSection(section) {
+  const { title, note, variants, ran, rows } = section;
+  return [
+    `### ${title}`,
+    '',
+    ...(note === undefined ? [] : [note, '']),
+    `| | ${variants.join(' | ')} |`,
+    `|---|${variants.map(() => '---:').join('|')}|`,
+    ...rows.map(([label, f]) => `| ${label} | ${variants.map((v) => (ran.includes(v) ? f(v) : 'not run')).join(' | ')} |`),
+    '',
+  ].join('\n');
+}
+
+/**
+ * @typedef {Object} SummaryRun
+ * @property {string} pitfall
+ * @property {readonly string[]} variants
+ * @property {LabConfig} config
+ * @property {Record<string, Tally>} [tallies]
+ * @property {TallyTable} [tallyTable]
+ * @property {Probe} [probe]
+ * @property {(data: SummaryData) => string | undefined} [extraSummary]  free text after the tallies
+ */
+
+/**
+ * The tallies table: a row per tally with a row, the probe's p50 and p95, and the objective row if asked for.
+ * Undefined when there is nothing to show.
  * @param {SummaryData} data
- * @param {{ pitfall: string, variants: readonly string[], config: LabConfig }} run
+ * @param {SummaryRun} run
+ * @returns {string | undefined}
+ */
+export function tallySection(data, run) {
+  const { pitfall, variants, config, probe } = run;
+  const tallies = tallySpecs(run.tallies);
+  /** @param {string} metric @param {string} v */
+  const values = (metric, v) => sub(data, metric, v);
+  /** @param {number | undefined} x @param {string} stat */
+  const show = (x, stat) => (x === undefined ? 'n/a' : stat === 'rate' ? `${(x * 100).toFixed(1)}%` : stat === 'count' ? String(x) : x.toFixed(1));
+  /** @type {Array<[string, (variant: string) => string]>} */
+  const rows = tallies.filter((t) => t.row !== undefined)
+    .map((t) => [/** @type {string} */ (t.row), (v) => show(values(t.name, v)?.[t.stat], t.stat)]);
+  if (probe !== undefined) {
+    rows.push([`probe ${probe.route} p50 (ms)`, (v) => show(values('http_req_duration', `probe_${v}`)?.med, 'med')]);
+    rows.push([`probe ${probe.route} p95 (ms)`, (v) => show(values('http_req_duration', `probe_${v}`)?.['p(95)'], 'p(95)')]);
+  }
+  const objective = run.tallyTable?.objective;
+  if (objective !== undefined) {
+    rows.push([objective, (v) => {
+      const missed = tallies.filter((t) => t.threshold !== undefined && !meets(values(t.name, v), /** @type {string} */ (t.threshold)))
+        .map((t) => t.missed ?? t.name);
+      if (probe !== undefined && !meets(values('http_req_duration', `probe_${v}`), `p(95)<${probe.sloP95Ms}`)) missed.push('probe p95');
+      return missed.length === 0 ? 'PASS' : `FAIL (${missed.join(', ')})`;
+    }]);
+  }
+  if (rows.length === 0) return undefined;
+  const title = run.tallyTable?.title ?? `${pitfall}: tallies`;
+  return renderSection({ title, note: run.tallyTable?.note, variants, ran: selectVariants(variants, config), rows });
+}
+
+/**
+ * The body of a pitfall script's handleSummary: the tables on stdout, plus the markdown
+ * and a JSON version in RESULTS_DIR (which must exist: k6 does not create it).
+ * @param {SummaryData} data
+ * @param {SummaryRun} run
  * @returns {Record<string, string>}
  */
 export function pitfallSummary(data, run) {
   const { pitfall, variants, config } = run;
   const results = variantResults(data, variants, config);
-  const markdown = renderMarkdown(pitfall, results, config);
+  const sections = [tallySection(data, run), run.extraSummary?.(data)].filter((s) => s !== undefined && s !== '');
+  const markdown = `${renderMarkdown(pitfall, results, config)}${sections.map((s) => `\n${s}`).join('')}`;
   const json = {
     pitfall,
     generatedAt: new Date().toISOString(),
