@@ -7,6 +7,7 @@ import { callVariant } from './request.js';
 import { pitfallSummary } from './summary.js';
 import { waitForQuietPool } from './quiet.js';
 import { tallySpecs } from './tallies.js';
+import { pitfallStats } from './stats.js';
 
 /** @typedef {import('./knobs.js').KnobDefaults} KnobDefaults */
 /** @typedef {import('./knobs.js').LabConfig} LabConfig */
@@ -29,7 +30,9 @@ import { tallySpecs } from './tallies.js';
  * @property {Record<string, Metric>} tally      the declared tallies' k6 metrics, by name: lab.tally.items_failed.add(3)
  * @property {() => void} probe                  export it as `probe` when the spec has one: one probe request
  * @property {(data: SummaryData) => Record<string, string>} handleSummary  export it as `handleSummary`
- * @property {() => number} setup  export it as `setup` (or call it first in yours): waits for a quiet thread pool
+ * @property {() => unknown} setup  export it as `setup` (or call it first in yours): waits for a quiet thread pool;
+ *   with statsAround it returns the pitfall's /lab/stats before the run (k6 hands it to teardown)
+ * @property {(before: unknown) => void} teardown  export it as `teardown` with statsAround: prints /lab/stats before and after
  */
 
 /**
@@ -43,6 +46,8 @@ import { tallySpecs } from './tallies.js';
  * @property {SummaryRun['tallyTable']} [tallyTable]  title, note and objective row of the tallies table
  * @property {SummaryRun['probe']} [probe]  an unrelated request timed beside each variant (scenarios probe_<variant>)
  * @property {SummaryRun['extraSummary']} [extraSummary]  free text after the tables
+ * @property {true | ((config: LabConfig) => string[])} [statsAround]  print the pitfall's /lab/stats before and after the run; a
+ *   function runs at the end of the run, before the after read, and its lines are printed last
  */
 
 /** @param {string} name @param {import('./tallies.js').TallyType} type @returns {Metric} */
@@ -88,6 +93,15 @@ export function definePitfall(spec) {
       callVariant(config, { pitfall: id, variant: exec.scenario.name, route: probe.route }, { observation: false });
     },
     handleSummary: (data) => pitfallSummary(data, { pitfall: id, variants, config, tallies, tallyTable, probe, extraSummary }),
-    setup: () => waitForQuietPool(config),
+    setup() {
+      const waited = waitForQuietPool(config);
+      return spec.statsAround === undefined ? waited : pitfallStats(config, id);
+    },
+    teardown(before) {
+      const lines = typeof spec.statsAround === 'function' ? spec.statsAround(config) : [];
+      console.log(`${id} stats before the run: ${JSON.stringify(before)}`);
+      console.log(`${id} stats after it: ${JSON.stringify(pitfallStats(config, id))}`);
+      for (const line of lines) console.log(line);
+    },
   };
 }

@@ -17,7 +17,6 @@ import exec from 'k6/execution';
 import { definePitfall } from '../lib/pitfall.js';
 import { intKnob, numberKnob } from '../lib/knobs.js';
 import { jsonBody, pollRoute } from '../lib/request.js';
-import { pitfallStats } from '../lib/stats.js';
 
 // Tune here after measuring; every one can be overridden with -e NAME=value.
 const DEFAULTS = {
@@ -40,6 +39,13 @@ const JOB_ROUTE = '/pitfalls/fire-and-forget/jobs/{id}';
 const lab = definePitfall({
   id: 'fire-and-forget', routes: ROUTES, defaults: DEFAULTS,
   tallies: { charge_failures_seen: 'count', charge_outcomes_unknown: 'count' },
+  // At the end: a forced GC, then the stats before and after, then what UnobservedTaskException saw.
+  statsAround: (config) => {
+    const collect = http.post(`${config.baseUrl}/pitfalls/fire-and-forget/collect`, null, { timeout: config.timeout, responseType: 'text' });
+    const unobserved = /** @type {{ result?: { after?: unknown } } | undefined} */ (jsonBody(collect))?.result?.after;
+    return [`fire-and-forget after a forced GC, UnobservedTaskException so far: ${JSON.stringify(unobserved)}`,
+      'Compare failuresHappened with failuresVisible per variant: good shows every failure, bad none.'];
+  },
 });
 const query = { failRate: numberKnob('FAIL_RATE', DEFAULTS.FAIL_RATE, 0, 1), delayMs: intKnob('DELAY_MS', DEFAULTS.DELAY_MS, 0, 5000) };
 const pollMaxMs = intKnob('POLL_MAX_MS', DEFAULTS.POLL_MAX_MS, 100, 60000);
@@ -70,19 +76,4 @@ export function run() {
   if (!known) lab.tally.charge_outcomes_unknown.add(1);
 }
 
-export function setup() {
-  lab.setup();
-  return pitfallStats(lab.config, lab.id); // before the run, as it comes: the API owns its shape
-}
-
-export function teardown(/** @type {unknown} */ before) {
-  const collect = http.post(`${lab.config.baseUrl}/pitfalls/fire-and-forget/collect`, null, { timeout: lab.config.timeout, responseType: 'text' });
-  const after = pitfallStats(lab.config, lab.id);
-  const unobserved = /** @type {{ result?: { after?: unknown } } | undefined} */ (jsonBody(collect))?.result?.after;
-  console.log(`${lab.id} tallies before the run: ${JSON.stringify(before)}`);
-  console.log(`${lab.id} tallies after it: ${JSON.stringify(after)}`);
-  console.log(`${lab.id} after a forced GC, UnobservedTaskException so far: ${JSON.stringify(unobserved)}`);
-  console.log('Compare failuresHappened with failuresVisible per variant: good shows every failure, bad none.');
-}
-
-export const { options, handleSummary } = lab;
+export const { options, setup, teardown, handleSummary } = lab;
