@@ -1,8 +1,8 @@
 // Re-runs start clean: before any load, wait until the API's thread pool is back near its floor.
 // A bad run can leave dozens of idle pool threads; .NET retires each after ~20 s without work. A run that
 // started on them would measure the last run's threads, not its own (bad would look barely slower).
-import http from 'k6/http';
 import { sleep } from 'k6';
+import { labStats } from './stats.js';
 
 /** @typedef {import('./knobs.js').LabConfig} LabConfig */
 
@@ -15,9 +15,8 @@ export const QUIET_MARGIN = 4;
  * @returns {{ threads: number, floor: number } | undefined}
  */
 export function poolThreads(config) {
-  const res = http.get(`${config.baseUrl}/lab/stats`, { timeout: '5s', tags: { name: 'setup: /lab/stats' } });
-  if (res.status !== 200 || typeof res.body !== 'string') return undefined;
-  const pool = /** @type {{ threadPool?: { threads?: number, minWorkerThreads?: number } }} */ (JSON.parse(res.body)).threadPool;
+  const stats = labStats(config, { timeout: '5s', tags: { name: 'setup: /lab/stats' } });
+  const pool = /** @type {{ threadPool?: { threads?: number, minWorkerThreads?: number } } | undefined} */ (stats)?.threadPool;
   if (typeof pool?.threads !== 'number' || typeof pool.minWorkerThreads !== 'number') return undefined;
   return { threads: pool.threads, floor: pool.minWorkerThreads };
 }

@@ -1,6 +1,6 @@
 // One request to a variant with the shared timeout and tags, plus the standard checks.
 import http from 'k6/http';
-import { check } from 'k6';
+import { check, sleep } from 'k6';
 
 /** @typedef {import('./knobs.js').LabConfig} LabConfig */
 /** @typedef {import('k6/http').RefinedResponse<'text'>} TextResponse */
@@ -114,4 +114,21 @@ export function callVariant(config, target, opts = {}) {
   }
   const ok = check(res, { ...checks, ...opts.checks }, { pitfall, variant });
   return { res, body, ok };
+}
+
+/**
+ * GETs a path with the shared timeout and the given tags, no checks, again every intervalS (default 0.05)
+ * until `until(res)` holds or maxMs has passed: a client following a status URL. Returns the last answer.
+ * @param {LabConfig} config
+ * @param {string} path
+ * @param {{ tags: Record<string, string>, until: (res: TextResponse) => boolean, maxMs: number, intervalS?: number }} opts
+ * @returns {TextResponse}
+ */
+export function pollRoute(config, path, opts) {
+  const deadline = Date.now() + opts.maxMs;
+  for (;;) {
+    const res = http.get(`${config.baseUrl}${path}`, { timeout: config.timeout, tags: opts.tags, responseType: 'text' });
+    if (opts.until(res) || Date.now() > deadline) return res;
+    sleep(opts.intervalS ?? 0.05);
+  }
 }

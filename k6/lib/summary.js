@@ -1,8 +1,12 @@
-// handleSummary: the variants side by side against the one objective, printed and
-// written to RESULTS_DIR as <id>.summary.md and <id>.summary.json. Pure JS (no k6 import).
+// handleSummary: the variants side by side against the one objective, then the script's tallies (and any
+// free text), printed and written to RESULTS_DIR as <id>.summary.md and <id>.summary.json. Pure JS (no k6 import).
 import { selectVariants } from './scenarios.js';
+import { sub, tallySection } from './sections.js';
 
 /** @typedef {import('./knobs.js').LabConfig} LabConfig */
+/** @typedef {import('./tallies.js').Tally} Tally */
+/** @typedef {import('./tallies.js').TallyTable} TallyTable */
+/** @typedef {import('./tallies.js').Probe} Probe */
 
 /**
  * The parts of k6's handleSummary data this file reads.
@@ -27,16 +31,6 @@ import { selectVariants } from './scenarios.js';
  * @property {boolean} pass
  * @property {string[]} missed   which parts of the objective it missed
  */
-
-/**
- * @param {SummaryData} data
- * @param {string} metric
- * @param {string} scenario
- * @returns {Record<string, number> | undefined}
- */
-function sub(data, metric, scenario) {
-  return data.metrics[`${metric}{scenario:${scenario}}`]?.values;
-}
 
 /**
  * Per-variant numbers from the threshold submetrics, judged against the objective.
@@ -137,16 +131,28 @@ export function renderMarkdown(pitfall, results, config) {
 }
 
 /**
- * The body of a pitfall script's handleSummary: the table on stdout, plus the
- * markdown and a JSON version in RESULTS_DIR (which must exist: k6 does not create it).
+ * @typedef {Object} SummaryRun
+ * @property {string} pitfall
+ * @property {readonly string[]} variants
+ * @property {LabConfig} config
+ * @property {Record<string, Tally>} [tallies]
+ * @property {TallyTable} [tallyTable]
+ * @property {Probe} [probe]
+ * @property {(data: SummaryData) => string | undefined} [extraSummary]  free text after the tallies
+ */
+
+/**
+ * The body of a pitfall script's handleSummary: the tables on stdout, plus the markdown
+ * and a JSON version in RESULTS_DIR (which must exist: k6 does not create it).
  * @param {SummaryData} data
- * @param {{ pitfall: string, variants: readonly string[], config: LabConfig }} run
+ * @param {SummaryRun} run
  * @returns {Record<string, string>}
  */
 export function pitfallSummary(data, run) {
   const { pitfall, variants, config } = run;
   const results = variantResults(data, variants, config);
-  const markdown = renderMarkdown(pitfall, results, config);
+  const sections = [tallySection(data, run), run.extraSummary?.(data)].filter((s) => s !== undefined && s !== '');
+  const markdown = `${renderMarkdown(pitfall, results, config)}${sections.map((s) => `\n${s}`).join('')}`;
   const json = {
     pitfall,
     generatedAt: new Date().toISOString(),

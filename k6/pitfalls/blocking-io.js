@@ -21,12 +21,10 @@
 // skips requests whose client has gone, so it is fine seconds after the load, and
 // setup() waits until an earlier run's threads have retired (lib/quiet.js).
 //
-// Run from the repo root (results go to k6/results/blocking-io.summary.{md,json}):
+// Run (results in k6/results/blocking-io.summary.{md,json}; in compose: pitfalls/blocking-io.js):
 //   k6 run k6/pitfalls/blocking-io.js
 //   k6 run -e SCENARIO=bad k6/pitfalls/blocking-io.js
 //   k6 run -e RATE=200 -e DURATION=30s -e DELAY_MS=200 k6/pitfalls/blocking-io.js
-// With docker compose (k6/ is the working dir there):
-//   docker compose run --rm k6 run pitfalls/blocking-io.js
 import exec from 'k6/execution';
 import { definePitfall } from '../lib/pitfall.js';
 import { intKnob } from '../lib/knobs.js';
@@ -52,18 +50,11 @@ const ROUTES = {
 const lab = definePitfall({ id: 'blocking-io', routes: ROUTES, defaults: DEFAULTS });
 const delayMs = intKnob('DELAY_MS', DEFAULTS.DELAY_MS, 0, 60000);
 
-export const options = lab.options;
-
 export function run() {
   // A different user per iteration (1..5000), so the DB query is not one hot row.
   const userId = 1 + (exec.scenario.iterationInTest % 5000);
   lab.call(lab.currentVariant(), { query: { delayMs, userId } });
 }
 
-// Waits for a quiet thread pool first, so a re-run starts as clean as a first run (lib/quiet.js).
-export const setup = lab.setup;
-
-/** @param {import('../lib/summary.js').SummaryData} data */
-export function handleSummary(data) {
-  return lab.handleSummary(data);
-}
+// setup waits for a quiet thread pool first, so a re-run starts as clean as a first run (lib/quiet.js).
+export const { options, setup, handleSummary } = lab;

@@ -20,14 +20,10 @@
 // The abandoned call ends in k6's own timeout (status 0): it is the point of the iteration, so it
 // counts as expected and is not checked; its duration (GIVE_UP_MS) stays under SLO_P95_MS.
 //
-// Run from the repo root (results go to k6/results/cancellation-leak.summary.{md,json}):
-//   k6 run k6/pitfalls/cancellation-leak.js
-//   k6 run -e SCENARIO=bad k6/pitfalls/cancellation-leak.js
-//   k6 run -e RATE=1 -e QUERY_MS=5000 k6/pitfalls/cancellation-leak.js
+// Run (results in k6/results/cancellation-leak.summary.{md,json}; in compose: pitfalls/cancellation-leak.js):
+//   k6 run [-e SCENARIO=bad] [-e RATE=1 -e QUERY_MS=5000] k6/pitfalls/cancellation-leak.js
 // Watch GET /lab/stats meanwhile: pgActivity (pitfalllab/cancellation-leak/bad active, then idle)
 // and pitfalls.cancellation-leak (leakedNow, reclaimed).
-// With docker compose (k6/ is the working dir there):
-//   docker compose run --rm k6 run pitfalls/cancellation-leak.js
 import http from 'k6/http';
 import { definePitfall } from '../lib/pitfall.js';
 import { intKnob } from '../lib/knobs.js';
@@ -60,8 +56,6 @@ const delayMs = intKnob('DELAY_MS', DEFAULTS.DELAY_MS, 0, 20000);
 // Whatever happens to the abandoned call (k6's timeout is status 0) is what the iteration wants.
 const abandonedIsExpected = http.expectedStatuses(0, { min: 100, max: 599 });
 
-export const options = lab.options;
-
 export function run() {
   const variant = lab.currentVariant();
   const route = ROUTES[variant];
@@ -81,7 +75,4 @@ export function run() {
   });
 }
 
-/** @param {import('../lib/summary.js').SummaryData} data */
-export function handleSummary(data) {
-  return lab.handleSummary(data);
-}
+export const { options, handleSummary } = lab;

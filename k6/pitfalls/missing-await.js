@@ -9,14 +9,10 @@
 // read_your_write > 99%: good passes, bad fails on failures, checks and read_your_write, and k6
 // exits non-zero (99) because its thresholds fail. That is the expected outcome.
 //
-// Run from the repo root (results go to k6/results/missing-await.summary.{md,json}):
-//   k6 run k6/pitfalls/missing-await.js
-//   k6 run -e SCENARIO=bad k6/pitfalls/missing-await.js
+// Run (results in k6/results/missing-await.summary.{md,json}; in compose: pitfalls/missing-await.js):
+//   k6 run [-e SCENARIO=bad] k6/pitfalls/missing-await.js
 //   k6 run -e RATE=100 -e DELAY_MS=0 k6/pitfalls/missing-await.js   (the dispose race: watch stuckDisposes)
-// With docker compose (k6/ is the working dir there):
-//   docker compose run --rm k6 run pitfalls/missing-await.js
 import exec from 'k6/execution';
-import { Rate } from 'k6/metrics';
 import { definePitfall } from '../lib/pitfall.js';
 import { intKnob } from '../lib/knobs.js';
 import { callVariant } from '../lib/request.js';
@@ -38,31 +34,11 @@ const ROUTES = {
 // The read-your-write route; {id} is filled in per order, the template stays the request's name tag.
 const ORDER = '/pitfalls/missing-await/orders/{id}';
 
-const lab = definePitfall({ id: 'missing-await', routes: ROUTES, defaults: DEFAULTS });
+const lab = definePitfall({
+  id: 'missing-await', routes: ROUTES, defaults: DEFAULTS,
+  tallies: { read_your_write: { type: 'rate', threshold: 'rate>0.99' } }, // part of every variant's objective
+});
 const delayMs = intKnob('DELAY_MS', DEFAULTS.DELAY_MS, 0, 5000);
-const readYourWrite = new Rate('read_your_write');
-
-/** @type {Record<string, string[]>} */
-const readYourWriteThresholds = {};
-for (const variant of Object.keys(lab.options.scenarios ?? {})) {
-  readYourWriteThresholds[`read_your_write{scenario:${variant}}`] = ['rate>0.99'];
-}
-
-export const options = {
-  ...lab.options,
-  thresholds: { ...lab.options.thresholds, ...readYourWriteThresholds },
-};
-
-/**
- * The order id of a 201 observation, or undefined.
- * @param {unknown} body
- * @returns {number | undefined}
- */
-function orderId(body) {
-  if (typeof body !== 'object' || body === null) return undefined;
-  const result = /** @type {{ result?: { orderId?: unknown } }} */ (body).result;
-  return typeof result?.orderId === 'number' ? result.orderId : undefined;
-}
 
 export function run() {
   const variant = lab.currentVariant();
@@ -73,8 +49,8 @@ export function run() {
     json: { userId: 1 + (i % 5000), amount: 10 + (i % 90) },
     expectedStatuses: [201],
   });
-  const id = orderId(body);
-  if (id === undefined) return;
+  const id = /** @type {{ result?: { orderId?: unknown } } | undefined} */ (body)?.result?.orderId;
+  if (typeof id !== 'number') return;
 
   // Immediately, as a client that was just told "created" would.
   const { res } = callVariant(lab.config, { pitfall: lab.id, variant, route: ORDER.replace('{id}', String(id)) }, {
@@ -83,13 +59,8 @@ export function run() {
     tags: { name: ORDER },
     checks: { 'read-your-write: the order is there right after its 201': (r) => r.status === 200 },
   });
-  readYourWrite.add(res.status === 200);
+  lab.tally.read_your_write.add(res.status === 200);
 }
 
-// Waits for a quiet thread pool first, so a re-run starts as clean as a first run (lib/quiet.js).
-export const setup = lab.setup;
-
-/** @param {import('../lib/summary.js').SummaryData} data */
-export function handleSummary(data) {
-  return lab.handleSummary(data);
-}
+// setup waits for a quiet thread pool first, so a re-run starts as clean as a first run (lib/quiet.js).
+export const { options, setup, handleSummary } = lab;

@@ -1,28 +1,21 @@
 // Pitfall 9, shared-connection: one NpgsqlConnection shared by parallel tasks.
 //
-// Every request looks up LOOKUPS users (default 10, each its own query against the seeded users
-// and orders) in parallel. Same arrival rate, one variant after the other:
+// Every request looks up LOOKUPS users (default 10, each its own query against the seeded users and
+// orders) in parallel. Same arrival rate, one variant after the other:
 //   good     Task.WhenAll, one pooled connection per lookup: every item succeeds. Passes.
 //   bad      Task.WhenAll on ONE connection: a connection runs one command at a time, so the lookups
-//            started while one runs fail with NpgsqlOperationInProgressException ("A command is
-//            already in progress"). Each request still answers 200 with a tally, so bad fails on
-//            its checks ('every lookup succeeded') and on `item_errors`, not on status or latency.
+//            started while one runs fail with NpgsqlOperationInProgressException ("A command is already
+//            in progress"). Each request still answers 200 with a tally, so bad fails on its checks
+//            ('every lookup succeeded') and on `item_errors`, not on status or latency.
 //   batched  one NpgsqlBatch on one connection: one round trip, every item succeeds. Passes.
-// Why these defaults: the failure needs no load at all (it happens inside every single request),
-// so the rate is modest. 20 requests/s of 10 quick lookups keep good well inside its pool of 20
-// connections (a request takes ~10 ms, so requests rarely overlap) and every variant far below
-// the p95 objective: the only difference the table shows is the one the pitfall makes.
-// The second table: item error rate, commands refused by the connection, and round trips and
-// connections per request (read from each answer's evidence).
+// Why these defaults: the failure needs no load at all (it happens inside every single request), so the
+// rate is modest: 20 requests/s of 10 quick lookups (~10 ms a request) keep good well inside its pool of
+// 20 connections and every variant far below the p95 objective: the table shows only the pitfall's difference.
+// The second table: lookups failed, commands refused, round trips and connections per request (evidence).
 // k6 exits 99 because bad misses the objective: that is the expected result.
 //
-// Run from the repo root (results go to k6/results/shared-connection.summary.{md,json}):
-//   k6 run k6/pitfalls/shared-connection.js
-//   k6 run -e SCENARIO=bad k6/pitfalls/shared-connection.js
-//   k6 run -e LOOKUPS=50 -e RATE=5 k6/pitfalls/shared-connection.js
-// With docker compose (k6/ is the working dir there):
-//   docker compose run --rm k6 run pitfalls/shared-connection.js
-import { Counter, Rate, Trend } from 'k6/metrics';
+// Run (results in k6/results/shared-connection.summary.{md,json}; in compose: pitfalls/shared-connection.js):
+//   k6 run [-e SCENARIO=bad] [-e LOOKUPS=50 -e RATE=5] k6/pitfalls/shared-connection.js
 import { definePitfall } from '../lib/pitfall.js';
 import { intKnob } from '../lib/knobs.js';
 import { jsonBody } from '../lib/request.js';
@@ -43,85 +36,40 @@ const ROUTES = {
   batched: '/pitfalls/shared-connection/batched',
 };
 
-const lab = definePitfall({ id: 'shared-connection', routes: ROUTES, defaults: DEFAULTS });
 const lookups = intKnob('LOOKUPS', DEFAULTS.LOOKUPS, 1, 100);
 
-const itemErrors = new Rate('item_errors');
-const commandsRefused = new Counter('commands_refused');
-const roundTrips = new Trend('round_trips');
-const connectionsUsed = new Trend('connections_used');
-
-export const options = {
-  ...lab.options,
-  thresholds: {
-    ...lab.options.thresholds,
+const lab = definePitfall({
+  id: 'shared-connection', routes: ROUTES, defaults: DEFAULTS,
+  tallies: {
     // Part of the objective, the same for every variant: (almost) no lookup fails.
-    ...Object.fromEntries(Object.keys(lab.options.scenarios ?? {}).flatMap((v) => [
-      [`item_errors{scenario:${v}}`, ['rate<0.01']],
-      // Always true: they only make k6 keep per-variant submetrics for the second table.
-      [`commands_refused{scenario:${v}}`, ['count>=0']],
-      [`round_trips{scenario:${v}}`, ['avg>=0']],
-      [`connections_used{scenario:${v}}`, ['avg>=0']],
-    ])),
+    item_errors: { type: 'rate', row: 'lookups failed', threshold: 'rate<0.01' },
+    commands_refused: { type: 'count', row: 'commands refused by the connection' },
+    round_trips: { type: 'trend', row: 'round trips per request (avg)' },
+    connections_used: { type: 'trend', row: 'connections per request (avg)' },
   },
-};
+  tallyTable: { title: 'What happened to the lookups' },
+});
 
-/**
- * @typedef {{ itemsOk: number, itemsFailed: number, commandsRefused: number, roundTrips: number,
- *   connectionsUsed: number }} Evidence
- */
-
-/** @param {unknown} body @returns {Evidence | undefined} */
-function evidenceOf(body) {
-  if (typeof body !== 'object' || body === null) return undefined;
-  const e = /** @type {{ evidence?: Evidence }} */ (body).evidence;
-  return typeof e === 'object' && e !== null ? e : undefined;
-}
+/** @param {unknown} body @returns {Record<string, number> | undefined} */
+const evidenceOf = (body) => /** @type {{ evidence?: Record<string, number> } | undefined} */ (body)?.evidence ?? undefined;
 
 export function run() {
-  const variant = lab.currentVariant();
   // Other users every time (every id is seeded): firstUserId in 1..4901, lookups at most 100.
   const firstUserId = 1 + Math.floor(Math.random() * (4902 - lookups));
-  const { body } = lab.call(variant, {
+  const { body } = lab.call(lab.currentVariant(), {
     query: { lookups, firstUserId },
     checks: { 'every lookup succeeded': (res) => evidenceOf(jsonBody(res))?.itemsFailed === 0 },
   });
   const e = evidenceOf(body);
+  const { item_errors: itemErrors } = lab.tally;
   if (e === undefined) {
     for (let i = 0; i < lookups; i++) itemErrors.add(true); // no answer: no lookup arrived
     return;
   }
   for (let i = 0; i < e.itemsOk + e.itemsFailed; i++) itemErrors.add(i < e.itemsFailed);
-  commandsRefused.add(e.commandsRefused);
-  roundTrips.add(e.roundTrips);
-  connectionsUsed.add(e.connectionsUsed);
+  lab.tally.commands_refused.add(e.commandsRefused);
+  lab.tally.round_trips.add(e.roundTrips);
+  lab.tally.connections_used.add(e.connectionsUsed);
 }
 
-/** @param {import('../lib/summary.js').SummaryData} data */
-export function handleSummary(data) {
-  const out = lab.handleSummary(data);
-  /** @param {string} metric @param {string} v @param {string} stat */
-  const value = (metric, v, stat) => data.metrics[`${metric}{scenario:${v}}`]?.values[stat];
-  /** @param {number | undefined} x */
-  const pct = (x) => (x === undefined ? 'n/a' : `${(x * 100).toFixed(1)}%`);
-  /** @param {number | undefined} x */
-  const num = (x) => (x === undefined ? 'n/a' : String(Math.round(x * 10) / 10));
-  const ran = Object.keys(lab.options.scenarios ?? {});
-  /** @type {Array<[string, (v: string) => string]>} */
-  const rows = [
-    ['lookups failed', (v) => pct(value('item_errors', v, 'rate'))],
-    ['commands refused by the connection', (v) => num(value('commands_refused', v, 'count'))],
-    ['round trips per request (avg)', (v) => num(value('round_trips', v, 'avg'))],
-    ['connections per request (avg)', (v) => num(value('connections_used', v, 'avg'))],
-  ];
-  const table = [
-    '### What happened to the lookups',
-    '',
-    `| | ${ran.join(' | ')} |`,
-    `|---|${ran.map(() => '---:').join('|')}|`,
-    ...rows.map(([label, f]) => `| ${label} | ${ran.map(f).join(' | ')} |`),
-    '',
-  ].join('\n');
-  const md = `${lab.config.resultsDir}/${lab.id}.summary.md`;
-  return { ...out, stdout: `${out.stdout}${table}\n`, [md]: `${out[md]}\n${table}` };
-}
+export const { options, handleSummary } = lab;

@@ -14,12 +14,10 @@
 // and k6 exits non-zero (99) because its thresholds fail. That is the expected outcome.
 // The /deadlock variant is a one-click demo (a bounded 2 s wait), not a load test.
 //
-// Run from the repo root (results go to k6/results/sync-over-async.summary.{md,json}):
+// Run (results in k6/results/sync-over-async.summary.{md,json}; in compose: pitfalls/sync-over-async.js):
 //   k6 run k6/pitfalls/sync-over-async.js
 //   k6 run -e SCENARIO=bad k6/pitfalls/sync-over-async.js
 //   k6 run -e RATE=150 -e DURATION=30s k6/pitfalls/sync-over-async.js
-// With docker compose (k6/ is the working dir there):
-//   docker compose run --rm k6 run pitfalls/sync-over-async.js
 import exec from 'k6/execution';
 import { definePitfall } from '../lib/pitfall.js';
 import { intKnob } from '../lib/knobs.js';
@@ -45,18 +43,11 @@ const ROUTES = {
 const lab = definePitfall({ id: 'sync-over-async', routes: ROUTES, defaults: DEFAULTS });
 const delayMs = intKnob('DELAY_MS', DEFAULTS.DELAY_MS, 0, 5000);
 
-export const options = lab.options;
-
 export function run() {
   // A different user per iteration (1..5000), so the DB query is not one hot row.
   const userId = 1 + (exec.scenario.iterationInTest % 5000);
   lab.call(lab.currentVariant(), { query: { delayMs, userId } });
 }
 
-// Waits for a quiet thread pool first, so a re-run starts as clean as a first run (lib/quiet.js).
-export const setup = lab.setup;
-
-/** @param {import('../lib/summary.js').SummaryData} data */
-export function handleSummary(data) {
-  return lab.handleSummary(data);
-}
+// setup waits for a quiet thread pool first, so a re-run starts as clean as a first run (lib/quiet.js).
+export const { options, setup, handleSummary } = lab;

@@ -16,13 +16,8 @@
 // so one request a second cannot show it without good overlapping itself: one request with the
 // endpoint's defaults does (curl .../pitfalls/unbounded-concurrency/bad), and the C# test proves it.
 //
-// Run from the repo root (results go to k6/results/unbounded-concurrency.summary.{md,json}):
-//   k6 run k6/pitfalls/unbounded-concurrency.js
-//   k6 run -e SCENARIO=bad k6/pitfalls/unbounded-concurrency.js
-//   k6 run -e ITEMS=100 -e DELAY_MS=60 -e BOUND=5 k6/pitfalls/unbounded-concurrency.js
-// With docker compose (k6/ is the working dir there):
-//   docker compose run --rm k6 run pitfalls/unbounded-concurrency.js
-import { Counter } from 'k6/metrics';
+// Run (results in k6/results/unbounded-concurrency.summary.{md,json}; in compose: pitfalls/unbounded-concurrency.js):
+//   k6 run [-e SCENARIO=bad] [-e ITEMS=100 -e DELAY_MS=60 -e BOUND=5] k6/pitfalls/unbounded-concurrency.js
 import { definePitfall } from '../lib/pitfall.js';
 import { intKnob } from '../lib/knobs.js';
 import { jsonBody } from '../lib/request.js';
@@ -48,51 +43,34 @@ const ROUTES = {
   bad: '/pitfalls/unbounded-concurrency/bad',
 };
 
-const lab = definePitfall({ id: 'unbounded-concurrency', routes: ROUTES, defaults: DEFAULTS });
-const items = intKnob('ITEMS', DEFAULTS.ITEMS, 1, 2000);
-const queryMs = intKnob('QUERY_MS', DEFAULTS.QUERY_MS, 0, 1000);
-const delayMs = intKnob('DELAY_MS', DEFAULTS.DELAY_MS, 0, 5000);
-const cap = intKnob('CAP', DEFAULTS.CAP, 1, 1000);
+const query = {
+  items: intKnob('ITEMS', DEFAULTS.ITEMS, 1, 2000),
+  queryMs: intKnob('QUERY_MS', DEFAULTS.QUERY_MS, 0, 1000),
+  delayMs: intKnob('DELAY_MS', DEFAULTS.DELAY_MS, 0, 5000),
+  cap: intKnob('CAP', DEFAULTS.CAP, 1, 1000),
+};
 const bound = intKnob('BOUND', DEFAULTS.BOUND, 1, 500);
 
-const CAUSES = /** @type {const} */ (['poolExhausted', 'tooManyRequests', 'other']);
-const itemsFailed = new Counter('items_failed');
-
 // Zero failed items is part of the objective, the same for every variant.
-export const options = {
-  ...lab.options,
-  thresholds: {
-    ...lab.options.thresholds,
-    ...Object.fromEntries(Object.keys(lab.options.scenarios ?? {}).map((v) => [`items_failed{scenario:${v}}`, ['count<1']])),
-  },
-};
+const lab = definePitfall({
+  id: 'unbounded-concurrency', routes: ROUTES, defaults: DEFAULTS,
+  tallies: { items_failed: { type: 'count', threshold: 'count<1' } },
+});
 
-/**
- * The batch's failures by cause, from the observation's evidence.
- * @param {unknown} body
- * @returns {Record<string, number> | undefined}
- */
-function failures(body) {
-  const evidence = /** @type {{ evidence?: { failures?: Record<string, number> } } | null} */ (body)?.evidence;
-  return evidence?.failures;
-}
+const CAUSES = /** @type {const} */ (['poolExhausted', 'tooManyRequests', 'other']);
+/** @param {unknown} body @returns {Record<string, number> | undefined} the batch's failures by cause */
+const failures = (body) => /** @type {{ evidence?: { failures?: Record<string, number> } } | null} */ (body)?.evidence?.failures;
 
 export function run() {
   const variant = lab.currentVariant();
-  const query = { items, queryMs, delayMs, cap, bound: variant === 'good' ? bound : undefined };
   const { body } = lab.call(variant, {
-    query,
+    query: { ...query, bound: variant === 'good' ? bound : undefined },
     checks: { 'every item succeeded': (res) => CAUSES.every((c) => failures(jsonBody(res))?.[c] === 0) },
   });
   // Registered even at zero, so that every variant's items_failed threshold has a sample to judge.
   const counts = failures(body);
-  for (const cause of CAUSES) itemsFailed.add(counts?.[cause] ?? 0, { cause });
+  for (const cause of CAUSES) lab.tally.items_failed.add(counts?.[cause] ?? 0, { cause });
 }
 
-// Waits for a quiet thread pool first, so a re-run starts as clean as a first run (lib/quiet.js).
-export const setup = lab.setup;
-
-/** @param {import('../lib/summary.js').SummaryData} data */
-export function handleSummary(data) {
-  return lab.handleSummary(data);
-}
+// setup waits for a quiet thread pool first, so a re-run starts as clean as a first run (lib/quiet.js).
+export const { options, setup, handleSummary } = lab;
