@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using PitfallLab.Api.Backend;
 using PitfallLab.Api.Lab.Knobs;
 using PitfallLab.Api.Pitfalls.MissingAwait.Guardrails;
@@ -16,11 +17,26 @@ public sealed record MissingAwaitKnobs(
     [property: Knob(0, 5000, "How long the backend's validation of the customer takes, in ms. With 50 the dropped save is still waiting for it when bad's request has ended.")]
     int DelayMs = 50,
     // PostgreSQL text cannot hold a NUL (22021): control characters are refused here, as a 400, not there as a 500.
-    [property: TextKnob(@"^[^\x00-\x1f\x7f]{1,100}$", "1 to 100 characters, none of them a control character",
+    [property: TextKnob(@"^[^\x00-\x1f\x7f]{1,100}$", MissingAwaitKnobs.KeyRule,
         "Optional idempotency key, stored in orders.request_key; a fresh one when absent. Reuse one: good answers 409, bad answers 201 and its save fails where nobody looks.")]
+    [property: NotEmpty(MissingAwaitKnobs.KeyRule)]
     string? RequestKey = null)
 {
+    public const string KeyRule = "1 to 100 characters, none of them a control character";
+
     public BackendCall Call => new(DelayMs);
+}
+
+/// <summary>
+/// A regular expression passes the empty string whatever it says (<see cref="RegularExpressionAttribute"/>, so
+/// TextKnob, by design): <c>?requestKey=</c> would store an empty key. This refuses it with the knob's own message.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class NotEmptyAttribute(string rule) : ValidationAttribute
+{
+    public override bool IsValid(object? value) => value is not "";
+
+    public override string FormatErrorMessage(string name) => $"{KnobName.Of(name)} must be {rule}.";
 }
 
 /// <summary>An order whose id is reserved, about to be saved.</summary>
