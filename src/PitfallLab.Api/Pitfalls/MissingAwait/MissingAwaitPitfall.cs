@@ -5,6 +5,11 @@ using PitfallLab.Api.Pitfalls.MissingAwait.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.MissingAwait;
 
+/// <summary>
+/// Pitfall 2, the module: lesson, services, routes. The lesson on screen is <see cref="MissingAwaitApi"/> (bad and
+/// good differ by one <c>await</c>) and <see cref="OrderWriter"/> (the save both call); what bounds damage or
+/// measures it is in <c>Guardrails/</c> (the request connection's bounded dispose, the save's notebook, the metrics).
+/// </summary>
 public sealed class MissingAwaitPitfall : IPitfall
 {
     public const string Id = "missing-await";
