@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Dapper;
 using Npgsql;
 using PitfallLab.Tests.Fixtures;
@@ -6,6 +5,10 @@ using Xunit.Abstractions;
 
 namespace PitfallLab.Tests;
 
+/// <summary>
+/// Pitfall 1: the three variants do the same real job one request at a time; under the same arrival rate, the
+/// blocking ones (bad, and offloaded's Task.Run) starve the thread pool while good does not.
+/// </summary>
 [Collection(LabCollection.Name)]
 public sealed class BlockingIoTests(LabFixture lab, ITestOutputHelper output)
 {

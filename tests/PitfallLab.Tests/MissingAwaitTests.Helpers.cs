@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Text;
@@ -12,6 +11,8 @@ namespace PitfallLab.Tests;
 /// <summary>How MissingAwaitTests place orders, read them back and wait for the saves nobody awaited.</summary>
 public sealed partial class MissingAwaitTests
 {
+    private const string Id = "missing-await";
+
     /// <summary>N orders placed, each read back the moment its 2xx arrived (read-your-write).</summary>
     private sealed record ReadYourWrite(int Acknowledged, int Readable, IReadOnlyList<string> Keys, double P50Ms, double MaxMs)
     {
@@ -23,14 +24,12 @@ public sealed partial class MissingAwaitTests
 
     private static StringContent JsonBody(string json) => new(json, Encoding.UTF8, "application/json");
 
-    private static long Long(JsonElement totals, string name) => totals.GetProperty(name).GetInt64();
-
     private static async Task<(HttpStatusCode Status, string? Location, JsonElement Body)> PlaceAsync(
         HttpClient client, string variant, string key, int userId = 42, decimal amount = 9.99m, int delayMs = DelayMs)
     {
         var json = JsonSerializer.Serialize(new { userId, amount });
         using var response = await client.PostAsync(
-            $"/pitfalls/missing-await/{variant}?delayMs={delayMs}&requestKey={Uri.EscapeDataString(key)}", JsonBody(json));
+            $"/pitfalls/{Id}/{variant}?delayMs={delayMs}&requestKey={Uri.EscapeDataString(key)}", JsonBody(json));
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
         return (response.StatusCode, response.Headers.Location?.ToString(), body);
     }
@@ -38,26 +37,20 @@ public sealed partial class MissingAwaitTests
     private static async Task<ReadYourWrite> PlaceAndReadBackAsync(HttpClient client, string variant, int total = Orders, int concurrency = 4)
     {
         var keys = Enumerable.Range(0, total).Select(_ => NewKey(variant)).ToArray();
-        var latencies = new double[total];
-        int acknowledged = 0, readable = 0, next = -1;
-
-        async Task Worker()
+        var postMs = new double[total];
+        int acknowledged = 0, readable = 0;
+        await Load.RunAsync(concurrency, total, async i =>
         {
-            int i;
-            while ((i = Interlocked.Increment(ref next)) < total)
-            {
-                var started = Stopwatch.GetTimestamp();
-                var (status, location, _) = await PlaceAsync(client, variant, keys[i], userId: 1 + i);
-                latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                if (status != HttpStatusCode.Created || location is null) continue;
-                Interlocked.Increment(ref acknowledged);
-                using var read = await client.GetAsync(location);
-                if (read.StatusCode == HttpStatusCode.OK) Interlocked.Increment(ref readable);
-            }
-        }
-
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(Worker))).WaitAsync(NoHang);
-        var sorted = latencies.Order().ToArray();
+            var started = Stopwatch.GetTimestamp();
+            var (status, location, _) = await PlaceAsync(client, variant, keys[i], userId: 1 + i);
+            postMs[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            if (status != HttpStatusCode.Created || location is null) return status;
+            Interlocked.Increment(ref acknowledged);
+            using var read = await client.GetAsync(location);
+            if (read.StatusCode == HttpStatusCode.OK) Interlocked.Increment(ref readable);
+            return status;
+        }).WaitAsync(NoHang);
+        var sorted = postMs.Order().ToArray();
         return new ReadYourWrite(acknowledged, readable, keys, sorted[sorted.Length / 2], sorted[^1]);
     }
 
@@ -65,13 +58,12 @@ public sealed partial class MissingAwaitTests
         Load.RunAsync(concurrency, total, async i =>
             (await PlaceAsync(client, variant, NewKey("burst"), userId: 1 + i, delayMs: delayMs)).Status);
 
-    private static async Task<JsonElement> TotalsAsync(HttpClient client, string variant) =>
-        (await client.GetJsonAsync("/lab/stats")).GetProperty("pitfalls").GetProperty("missing-await").GetProperty(variant);
+    private static Task<JsonElement> TotalsAsync(HttpClient client, string variant) => LabStats.VariantAsync(client, Id, variant);
 
     /// <summary>The variant's totals once no save is running any more: every dropped save has ended, one way or the other.</summary>
     private static async Task<JsonElement> SettledTotalsAsync(HttpClient client, string variant)
     {
-        await Eventually.HoldsAsync(async () => Long(await TotalsAsync(client, variant), "running") == 0,
+        await Eventually.HoldsAsync(async () => (await TotalsAsync(client, variant)).Figure("running") == 0,
             TimeSpan.FromSeconds(30), () => $"every {variant} save should have ended");
         return await TotalsAsync(client, variant);
     }
@@ -92,13 +84,5 @@ public sealed partial class MissingAwaitTests
             """;
         await using var db = new NpgsqlConnection(lab.Db.ConnectionString);
         return (await db.QueryAsync<string>(sql)).ToList();
-    }
-
-    private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"expected 400, got {(int)response.StatusCode}: {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        return JsonDocument.Parse(body).RootElement.Clone();
     }
 }

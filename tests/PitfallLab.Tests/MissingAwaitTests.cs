@@ -48,8 +48,12 @@ public sealed partial class MissingAwaitTests(LabFixture lab, ITestOutputHelper 
             Assert.False(evidence.GetProperty("orderVisibleAtAck").GetBoolean());
             Assert.Equal("running", evidence.GetProperty("saveStateAtAck").GetString());
             Assert.Empty(steps);
-            var totals = await SettledTotalsAsync(lab.Api.Client, "bad");
-            Assert.Contains("ObjectDisposedException", totals.GetProperty("lastFailure").GetString());
+            var settled = await SettledTotalsAsync(lab.Api.Client, "bad");
+            // The failure's text is where the lesson says to look: the next click's evidence.totals.
+            var next = (await PlaceAsync(lab.Api.Client, "bad", NewKey(variant))).Body.GetProperty("evidence").GetProperty("totals");
+            var lastFailure = next.GetProperty("lastFailure").GetString();
+            Assert.True(lastFailure?.Contains("ObjectDisposedException") == true, $"settled {settled}; the next click's totals {next}");
+            await SettledTotalsAsync(lab.Api.Client, "bad");
             using var read = await lab.Api.Client.GetAsync(location);
             Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
         }
@@ -80,13 +84,13 @@ public sealed partial class MissingAwaitTests(LabFixture lab, ITestOutputHelper 
         Assert.True(badRows < Orders, $"bad persisted {badRows} of {Orders} acknowledged orders");
 
         // The lab's totals tell the same story as the database.
-        Assert.Equal(Orders, Long(goodTotals, "acknowledged"));
-        Assert.Equal(Orders, Long(goodTotals, "visibleAtAck"));
-        Assert.Equal(Orders, Long(goodTotals, "persisted"));
-        Assert.Equal(0, Long(goodTotals, "lostAfterAck"));
-        Assert.Equal(Orders, Long(badTotals, "acknowledged"));
-        Assert.Equal(badRows, Long(badTotals, "persisted"));
-        Assert.Equal(Orders - badRows, Long(badTotals, "lostAfterAck"));
+        Assert.Equal(Orders, goodTotals.Figure("acknowledged"));
+        Assert.Equal(Orders, goodTotals.Figure("visibleAtAck"));
+        Assert.Equal(Orders, goodTotals.Figure("persisted"));
+        Assert.Equal(0, goodTotals.Figure("lostAfterAck"));
+        Assert.Equal(Orders, badTotals.Figure("acknowledged"));
+        Assert.Equal(badRows, badTotals.Figure("persisted"));
+        Assert.Equal(Orders - badRows, badTotals.Figure("lostAfterAck"));
     }
 
     [Fact]
@@ -103,20 +107,20 @@ public sealed partial class MissingAwaitTests(LabFixture lab, ITestOutputHelper 
         var last = "";
         await Eventually.HoldsAsync(async () =>
         {
-            var stats = await api.Client.GetJsonAsync("/lab/stats");
+            var stats = await LabStats.ReadAsync(api.Client);
             var pool = stats.GetProperty("dbPools").EnumerateArray()
                 .Single(p => p.GetProperty("pool").GetString() == "pitfalllab/missing-await/bad");
-            var running = Long(stats.GetProperty("pitfalls").GetProperty("missing-await").GetProperty("bad"), "running");
+            var running = stats.Pitfall(Id).Variant("bad").Figure("running");
             var busy = await BusyBadSessionsAsync();
             last = $"pool {pool}, saves running {running}, busy server sessions [{string.Join("; ", busy)}]";
             return pool.GetProperty("used").GetInt64() == 0 && pool.GetProperty("pendingRequests").GetInt64() == 0 && running == 0 && busy.Count == 0;
         }, TimeSpan.FromSeconds(30), () => $"bad's pool, saves and server sessions should all be idle; last seen: {last}");
         var totals = await TotalsAsync(api.Client, "bad");
         output.WriteLine($"everything idle {settled.ElapsedMilliseconds} ms after the burst: {last}");
-        output.WriteLine($"guardrail: {Long(totals, "stuckDisposes")} stuck disposes ended by terminating the session, " +
-            $"{Long(totals, "disposeErrors")} failed disposes retried, {Long(totals, "leakedConnections")} connections leaked; " +
-            $"{Long(totals, "acknowledged")} acknowledged, {Long(totals, "persisted")} persisted, {Long(totals, "lostAfterAck")} lost after the 201");
-        Assert.Equal(0, Long(totals, "leakedConnections"));
+        output.WriteLine($"guardrail: {totals.Figure("stuckDisposes")} stuck disposes ended by terminating the session, " +
+            $"{totals.Figure("disposeErrors")} failed disposes retried, {totals.Figure("leakedConnections")} connections leaked; " +
+            $"{totals.Figure("acknowledged")} acknowledged, {totals.Figure("persisted")} persisted, {totals.Figure("lostAfterAck")} lost after the 201");
+        Assert.Equal(0, totals.Figure("leakedConnections"));
 
         var good = await PlaceAndReadBackAsync(api.Client, "good", total: 12);
         output.WriteLine($"good afterwards: {good}");

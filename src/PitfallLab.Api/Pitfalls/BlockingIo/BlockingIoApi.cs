@@ -2,7 +2,6 @@ using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using PitfallLab.Api.Backend;
 using PitfallLab.Api.Lab;
-using PitfallLab.Api.Lab.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.BlockingIo;
 

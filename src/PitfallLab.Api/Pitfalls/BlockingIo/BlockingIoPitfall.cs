@@ -1,6 +1,3 @@
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
-using PitfallLab.Api.Backend;
 using PitfallLab.Api.Lab;
 using PitfallLab.Api.Lab.Guardrails;
 using PitfallLab.Api.Lab.Modules;

@@ -1,33 +1,42 @@
-using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using Microsoft.AspNetCore.Mvc;
 using PitfallLab.Api.Backend;
+using PitfallLab.Api.Lab.Knobs;
+using PitfallLab.Api.Pitfalls.MissingAwait.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.MissingAwait;
 
 /// <summary>The order to place, as the client posts it.</summary>
 public sealed record OrderBody(
-    [property: Description("Which seeded user places the order (1..5000).")]
-    [property: Range(1, 5000, ErrorMessage = "userId must be between 1 and 5000.")]
+    [property: Knob(1, 5000, "Which seeded user places the order.")]
     int UserId = 42,
-    [property: Description("The order's total (0.01..10000).")]
-    [property: Range(typeof(decimal), "0.01", "10000", ErrorMessage = "amount must be between 0.01 and 10000.")]
+    [property: Knob(typeof(decimal), "0.01", "10000", "The order's total.")]
     decimal Amount = 19.99m);
 
 /// <summary>The knobs: how long the backend takes to validate the customer, and the order's idempotency key.</summary>
 public sealed record MissingAwaitKnobs(
-    [property: FromQuery(Name = "delayMs")]
-    [property: Description("How long the backend's validation of the customer takes, in ms (0..5000). With 50 the dropped save is still waiting for it when bad's request has ended.")]
-    [property: Range(0, 5000, ErrorMessage = "delayMs must be between 0 and 5000.")]
+    [property: Knob(0, 5000, "How long the backend's validation of the customer takes, in ms. With 50 the dropped save is still waiting for it when bad's request has ended.")]
     int DelayMs = 50,
-    [property: FromQuery(Name = "requestKey")]
-    [property: Description("Optional idempotency key (1..100 characters), stored in orders.request_key; a fresh one when absent. Reuse one: good answers 409, bad answers 201 and its save fails where nobody looks.")]
-    [property: StringLength(100, MinimumLength = 1, ErrorMessage = "requestKey must be between 1 and 100 characters long.")]
-    // PostgreSQL text cannot hold a NUL (22021): refuse control characters here, as a 400, not there as a 500.
-    [property: RegularExpression(@"^[^\x00-\x1f]*$", ErrorMessage = "requestKey must not contain control characters.")]
+    // PostgreSQL text cannot hold a NUL (22021): control characters are refused here, as a 400, not there as a 500.
+    [property: TextKnob(@"^[^\x00-\x1f\x7f]{1,100}$", MissingAwaitKnobs.KeyRule,
+        "Optional idempotency key, stored in orders.request_key; a fresh one when absent. Reuse one: good answers 409, bad answers 201 and its save fails where nobody looks.")]
+    [property: NotEmpty(MissingAwaitKnobs.KeyRule)]
     string? RequestKey = null)
 {
+    public const string KeyRule = "1 to 100 characters, none of them a control character";
+
     public BackendCall Call => new(DelayMs);
+}
+
+/// <summary>
+/// A regular expression passes the empty string whatever it says (<see cref="RegularExpressionAttribute"/>, so
+/// TextKnob, by design): <c>?requestKey=</c> would store an empty key. This refuses it with the knob's own message.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class NotEmptyAttribute(string rule) : ValidationAttribute
+{
+    public override bool IsValid(object? value) => value is not "";
+
+    public override string FormatErrorMessage(string name) => $"{KnobName.Of(name)} must be {rule}.";
 }
 
 /// <summary>An order whose id is reserved, about to be saved.</summary>

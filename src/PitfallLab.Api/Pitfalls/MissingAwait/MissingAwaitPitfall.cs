@@ -1,10 +1,15 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
+using PitfallLab.Api.Backend;
 using PitfallLab.Api.Lab;
 using PitfallLab.Api.Lab.Modules;
+using PitfallLab.Api.Pitfalls.MissingAwait.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.MissingAwait;
 
+/// <summary>
+/// Pitfall 2, the module: lesson, services, routes. The lesson on screen is <see cref="MissingAwaitApi"/> (bad and
+/// good differ by one <c>await</c>) and <see cref="OrderWriter"/> (the save both call); what bounds damage or
+/// measures it is in <c>Guardrails/</c> (the request connection's bounded dispose, the save's notebook, the metrics).
+/// </summary>
 public sealed class MissingAwaitPitfall : IPitfall
 {
     public const string Id = "missing-await";
@@ -16,8 +21,8 @@ public sealed class MissingAwaitPitfall : IPitfall
         (faster than good!), `evidence.saveStepsAtAck` (nothing done yet) and `evidence.orderVisibleAtAck` (false).
         Then the request ends and its scope disposes the request's connection — under the save, which later fails with
         `ObjectDisposedException` on a Task nobody awaits. GET the `location` now: 404. The loss shows only in the lab's
-        tallies: `evidence.totals` on your next click, or `pitfalls.missing-await.bad` in `/lab/stats`
-        (`acknowledged` vs `persisted`, `lostAfterAck`, `lastFailure`).
+        tallies: `evidence.totals` on your next click (`lastFailure` names the exception), or
+        `pitfalls.missing-await.bad` in `/lab/stats` (`acknowledged` vs `persisted`, `lostAfterAck`).
         """;
 
     public const string GoodLesson = """
@@ -44,7 +49,27 @@ public sealed class MissingAwaitPitfall : IPitfall
         AnalyzerRules: ["CS4014"],
         Metric: "acknowledged vs persisted orders; read-your-write failures right after the 2xx");
 
-    public void AddServices(IServiceCollection services) => services.AddMissingAwait();
+    // Small and impatient: a save stuck on a disposed connection fails in seconds, not in Npgsql's default 30 s.
+    private static readonly PoolShape Pool = new(MaxPoolSize: 20, TimeoutSeconds: 5, CommandTimeoutSeconds: 5);
+
+    /// <summary>
+    /// The request-scoped pieces, one set per variant (keyed by it): the request's connection from the variant's sandbox
+    /// pool (<c>pitfalllab/missing-await/{variant}</c>), and the writer that uses it. The request's scope disposes them
+    /// once the response has been sent.
+    /// </summary>
+    public void AddServices(IServiceCollection services)
+    {
+        services.AddSingleton<OrderReader>().AddSingleton<SaveMetrics>();
+        foreach (var variant in (string[])["bad", "good"])
+        {
+            services.AddKeyedScoped(variant, (sp, _) => new RequestConnection(
+                sp.GetRequiredService<SandboxPools>().For(Id, variant, Pool), sp.GetRequiredService<OrderReader>(), variant));
+            services.AddKeyedScoped(variant, (sp, _) => new OrderWriter(
+                sp.GetRequiredKeyedService<RequestConnection>(variant),
+                sp.GetRequiredService<BackendClient>(),
+                new SaveLog(sp.GetRequiredService<SaveMetrics>(), variant)));
+        }
+    }
 
     public void Map(RouteGroupBuilder group)
     {

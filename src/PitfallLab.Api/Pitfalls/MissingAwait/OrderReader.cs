@@ -20,24 +20,12 @@ public sealed class OrderReader(SandboxPools pools)
         WHERE o.id = @id
         """;
 
-    private NpgsqlDataSource Db => pools.For(MissingAwaitPitfall.Id, "read", Pool);
+    /// <summary>The reader's pool: also the lab's way in when the request's connection is stuck (see RequestConnection).</summary>
+    public NpgsqlDataSource Db => pools.For(MissingAwaitPitfall.Id, "read", Pool);
 
     public async Task<StoredOrder?> FindAsync(long id, CancellationToken ct)
     {
         await using var conn = await Db.OpenConnectionAsync(ct);
         return await conn.QuerySingleOrDefaultAsync<StoredOrder>(new CommandDefinition(FindSql, new { id }, cancellationToken: ct));
-    }
-
-    /// <summary>Ends one server session of this pitfall's pools: the lab's last resort against a dispose stuck on it.</summary>
-    public async Task TerminateAsync(int serverPid)
-    {
-        const string sql = """
-            SELECT pg_terminate_backend(pid)
-            FROM pg_stat_activity
-            WHERE pid = @serverPid AND application_name LIKE 'pitfalllab/missing-await/%'
-            """;
-        using var bound = new CancellationTokenSource(RequestConnection.DisposeBound);
-        await using var conn = await Db.OpenConnectionAsync(bound.Token);
-        await conn.ExecuteAsync(new CommandDefinition(sql, new { serverPid }, cancellationToken: bound.Token));
     }
 }

@@ -1,6 +1,7 @@
 using Dapper;
 using Npgsql;
 using PitfallLab.Api.Backend;
+using PitfallLab.Api.Pitfalls.MissingAwait.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.MissingAwait;
 

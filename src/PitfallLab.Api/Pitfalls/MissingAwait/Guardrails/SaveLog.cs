@@ -1,13 +1,14 @@
-namespace PitfallLab.Api.Pitfalls.MissingAwait;
+namespace PitfallLab.Api.Pitfalls.MissingAwait.Guardrails;
 
 /// <summary>What one save had done when the handler answered.</summary>
 public sealed record SaveSoFar(IReadOnlyList<string> Steps, string State);
 
 /// <summary>
 /// The lab's notebook for one request's save: which steps ran, how it ended, and whether the client had already been
-/// told 2xx by then. It only writes things down — it never waits for the save, so it cannot mend a missing await.
+/// told 2xx by then; each event is counted on the lab meter. It only writes things down — it never waits for the
+/// save, so it cannot mend a missing await.
 /// </summary>
-public sealed class SaveLog(VariantTally tally)
+public sealed class SaveLog(SaveMetrics metrics, string variant)
 {
     private readonly Lock gate = new();
     private readonly List<string> steps = [];
@@ -16,11 +17,12 @@ public sealed class SaveLog(VariantTally tally)
     private bool failed;
 
     /// <summary>This variant's running totals right now.</summary>
-    public SaveTotals Totals => tally.Snapshot();
+    public SaveTotals Totals => metrics.Totals(variant);
 
     public void Started()
     {
-        tally.Started();
+        SaveMetrics.SavesStarted.Add(variant);
+        SaveMetrics.Running.Add(variant, 1);
         lock (gate) state = "running";
     }
 
@@ -36,7 +38,8 @@ public sealed class SaveLog(VariantTally tally)
             steps.Add("committed");
             state = "persisted";
         }
-        tally.Persisted();
+        SaveMetrics.Persisted.Add(variant);
+        SaveMetrics.Running.Add(variant, -1);
     }
 
     public void Failed(Exception exception)
@@ -48,7 +51,10 @@ public sealed class SaveLog(VariantTally tally)
             state = $"failed: {exception.GetType().Name}";
             lost = acknowledged;
         }
-        tally.Failed(exception, alreadyAcknowledged: lost);
+        metrics.NoteFailure(variant, exception);
+        SaveMetrics.Failed.Add(variant);
+        if (lost) SaveMetrics.LostAfterAck.Add(variant);
+        SaveMetrics.Running.Add(variant, -1); // last: a save no longer running has all its figures in
     }
 
     /// <summary>The handler is about to answer 2xx: records it, and returns what the save had done by now.</summary>
@@ -62,7 +68,9 @@ public sealed class SaveLog(VariantTally tally)
             lost = failed;
             now = new SaveSoFar(steps.ToList(), state);
         }
-        tally.Acknowledged(orderVisible, alreadyFailed: lost);
+        SaveMetrics.Acknowledged.Add(variant);
+        if (orderVisible) SaveMetrics.VisibleAtAck.Add(variant);
+        if (lost) SaveMetrics.LostAfterAck.Add(variant);
         return now;
     }
 }

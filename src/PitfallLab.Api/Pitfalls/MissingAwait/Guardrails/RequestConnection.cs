@@ -1,6 +1,7 @@
+using Dapper;
 using Npgsql;
 
-namespace PitfallLab.Api.Pitfalls.MissingAwait;
+namespace PitfallLab.Api.Pitfalls.MissingAwait.Guardrails;
 
 /// <summary>
 /// The request's connection: opened on first use, disposed by the request's DI scope once the response has been
@@ -11,12 +12,12 @@ namespace PitfallLab.Api.Pitfalls.MissingAwait;
 /// Npgsql's dispose can wait with no timeout for a reply the save already consumed (measured: still waiting after
 /// 15 s, the server session idle), or throw half-way and leave the pooled connection neither closed nor returned
 /// (measured: 16 of 20 pool slots gone after one burst). So: after <see cref="DisposeBound"/> the server session is
-/// terminated, which ends both waits; a failed dispose is retried, with the pool told to close what comes back.
-/// The tally counts each case.
+/// terminated (over the reader's pool: this one may be full), which ends both waits; a failed dispose is retried,
+/// with the pool told to close what comes back. The lab meter counts each case.
 /// </remarks>
-public sealed class RequestConnection(NpgsqlDataSource pool, OrderReader guard, VariantTally tally) : IAsyncDisposable
+public sealed class RequestConnection(NpgsqlDataSource pool, OrderReader reader, string variant) : IAsyncDisposable
 {
-    public static readonly TimeSpan DisposeBound = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan DisposeBound = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(500);
     private const int Retries = 20;
 
@@ -40,8 +41,8 @@ public sealed class RequestConnection(NpgsqlDataSource pool, OrderReader guard, 
         var dispose = connection.DisposeAsync().AsTask();
         if (await Task.WhenAny(dispose, Task.Delay(DisposeBound)) != dispose)
         {
-            tally.StuckDispose();
-            await SucceedsAsync(guard.TerminateAsync(serverPid));
+            SaveMetrics.StuckDisposes.Add(variant);
+            await SucceedsAsync(TerminateAsync());
         }
         if (await SucceedsAsync(dispose.WaitAsync(DisposeBound)))
             return;
@@ -49,7 +50,7 @@ public sealed class RequestConnection(NpgsqlDataSource pool, OrderReader guard, 
         // Npgsql gave up half-way (the save read a reply meant for the dispose, or the other way round): its connector
         // is neither closed nor back in the pool, a slot lost for good. Flag the pool's connectors to be closed when
         // returned, and retry once the save holding this one has ended (its command timeout bounds that).
-        tally.DisposeError();
+        SaveMetrics.DisposeErrors.Add(variant);
         try
         {
             pool.Clear();
@@ -64,7 +65,20 @@ public sealed class RequestConnection(NpgsqlDataSource pool, OrderReader guard, 
             if (await SucceedsAsync(connection.DisposeAsync().AsTask().WaitAsync(DisposeBound)))
                 return;
         }
-        tally.DisposeLeak();
+        SaveMetrics.LeakedConnections.Add(variant);
+    }
+
+    /// <summary>Ends this connection's server session: the last resort against a dispose stuck on it.</summary>
+    private async Task TerminateAsync()
+    {
+        const string sql = """
+            SELECT pg_terminate_backend(pid)
+            FROM pg_stat_activity
+            WHERE pid = @serverPid AND application_name LIKE 'pitfalllab/missing-await/%'
+            """;
+        using var bound = new CancellationTokenSource(DisposeBound);
+        await using var conn = await reader.Db.OpenConnectionAsync(bound.Token);
+        await conn.ExecuteAsync(new CommandDefinition(sql, new { serverPid }, cancellationToken: bound.Token));
     }
 
     private static async Task<bool> SucceedsAsync(Task task)
