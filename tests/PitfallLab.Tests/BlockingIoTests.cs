@@ -1,8 +1,3 @@
-using Dapper;
-using Npgsql;
-using PitfallLab.Tests.Fixtures;
-using Xunit.Abstractions;
-
 namespace PitfallLab.Tests;
 
 /// <summary>

@@ -7,3 +7,4 @@ global using Dapper;
 global using Npgsql;
 global using PitfallLab.Tests.Fixtures;
 global using Xunit.Abstractions;
+global using PitfallLab.LoadKit;

@@ -1,10 +1,4 @@
-using System.Diagnostics;
-using System.Net;
 using System.Text;
-using System.Text.Json;
-using Dapper;
-using Npgsql;
-using PitfallLab.Tests.Fixtures;
 
 namespace PitfallLab.Tests;
 

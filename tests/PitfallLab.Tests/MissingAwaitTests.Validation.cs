@@ -1,6 +1,4 @@
-using System.Net;
 using System.Net.Http.Json;
-using PitfallLab.Tests.Fixtures;
 
 namespace PitfallLab.Tests;
 

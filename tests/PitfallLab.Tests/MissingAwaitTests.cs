@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using PitfallLab.Tests.Fixtures;
-using Xunit.Abstractions;
-
 namespace PitfallLab.Tests;
 
 [Collection(LabCollection.Name)]

@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using PitfallLab.Tests.Fixtures;
-using Xunit.Abstractions;
-
 namespace PitfallLab.Tests;
 
 /// <summary>
@@ -37,22 +33,9 @@ public sealed class StageGuardTests(LabFixture lab, ITestOutputHelper output)
     }
 
     /// <summary>How long until /health/live and three good requests in a row answer within <paramref name="bound"/> ms; null if not within 60 s.</summary>
-    private static async Task<TimeSpan?> RecoveredAsync(HttpClient client, string good, double bound)
-    {
-        var clock = Stopwatch.StartNew();
-        TimeSpan? first = null;
-        var streak = 0;
-        while (clock.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            var round = clock.Elapsed;
-            var ok = await AnswersWithinAsync(client, "/health/live", 1000) && await AnswersWithinAsync(client, good, bound);
-            if (ok && ++streak == 3) return first;
-            if (ok) first ??= round;
-            else (first, streak) = (null, 0);
-            await Task.Delay(200);
-        }
-        return null;
-    }
+    private static Task<TimeSpan?> RecoveredAsync(HttpClient client, string good, double bound) =>
+        Streak.FirstOfAsync(async _ => await AnswersWithinAsync(client, "/health/live", 1000) && await AnswersWithinAsync(client, good, bound),
+            needed: 3, every: TimeSpan.FromMilliseconds(200), limit: TimeSpan.FromSeconds(60), Stopwatch.StartNew());
 
     private static async Task<bool> AnswersWithinAsync(HttpClient client, string path, double ms)
     {

@@ -31,24 +31,23 @@ public static class LabApi
     }
 
     public static async Task<Ok<LabStats>> Stats(
-        NpgsqlDataSource db, BackendClient backend, IEnumerable<ILabCounters> counters, LabMetricsListener metrics, ThreadGates gates, CancellationToken ct) =>
-        TypedResults.Ok(await ReadAsync(db, backend, counters, metrics, gates, ct));
+        NpgsqlDataSource db, BackendClient backend, LabMetricsListener metrics, ThreadGates gates, CancellationToken ct) =>
+        TypedResults.Ok(await ReadAsync(db, backend, metrics, gates, ct));
 
     public static async Task<Ok<LabStats>> Reset(
-        SandboxPools pools, NpgsqlDataSource db, BackendClient backend, IEnumerable<ILabCounters> counters, LabMetricsListener metrics, ThreadGates gates, CancellationToken ct)
+        SandboxPools pools, NpgsqlDataSource db, BackendClient backend, LabMetricsListener metrics, ThreadGates gates, CancellationToken ct)
     {
         await pools.ResetAsync();
-        foreach (var c in counters) c.Reset();
         metrics.Reset();
         string? backendError = null;
         try { await backend.ResetStatsAsync(ct); }
         catch (Exception ex) when (ex is HttpRequestException or BackendException) { backendError = ex.Message; }
-        var stats = await ReadAsync(db, backend, counters, metrics, gates, ct);
+        var stats = await ReadAsync(db, backend, metrics, gates, ct);
         return TypedResults.Ok(stats with { BackendError = stats.BackendError ?? backendError });
     }
 
     private static async Task<LabStats> ReadAsync(
-        NpgsqlDataSource db, BackendClient backend, IEnumerable<ILabCounters> counters, LabMetricsListener metrics, ThreadGates gates, CancellationToken ct)
+        NpgsqlDataSource db, BackendClient backend, LabMetricsListener metrics, ThreadGates gates, CancellationToken ct)
     {
         const string sql = """
             SELECT coalesce(nullif(application_name, ''), '(none)') AS ApplicationName,
@@ -69,8 +68,7 @@ public static class LabApi
         try { backendStats = await backend.GetStatsAsync(ct); }
         catch (Exception ex) when (ex is HttpRequestException or BackendException) { backendError = ex.Message; }
 
-        var pitfalls = metrics.ReadAll().ToDictionary();
-        foreach (var c in counters) pitfalls[c.Pitfall] = c.Snapshot();
+        var pitfalls = metrics.ReadAll();
         return new LabStats(ThreadPoolFigures.Now(), DbPoolMeter.Shared.Read(), activity, backendStats, backendError, pitfalls, gates.Read());
     }
 }

@@ -1,4 +1,3 @@
-using PitfallLab.LoadKit;
 
 namespace PitfallLab.Tests.Fixtures;
 

@@ -43,6 +43,10 @@ public sealed class TextKnobAttribute(string pattern, string rule, string descri
 
     public string Rule { get; } = rule;
 
+    /// <summary>The pattern decides for the empty string too (RegularExpressionAttribute alone lets "" through).</summary>
+    public override bool IsValid(object? value) =>
+        value is "" ? System.Text.RegularExpressions.Regex.IsMatch("", Pattern) : base.IsValid(value);
+
     public override string FormatErrorMessage(string name) => $"{KnobName.Of(name)} must be {Rule}.";
 }
 

@@ -1,7 +1,4 @@
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
 using PitfallLab.Api.Backend;
-using PitfallLab.Api.Lab;
 
 namespace PitfallLab.Api.Pitfalls.BlockingIo;
 

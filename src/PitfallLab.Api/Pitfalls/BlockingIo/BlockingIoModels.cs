@@ -1,14 +1,11 @@
 using PitfallLab.Api.Backend;
-using PitfallLab.Api.Lab.Knobs;
 
 namespace PitfallLab.Api.Pitfalls.BlockingIo;
 
 /// <summary>The knobs: which user to look up, and how slow the downstream backend is.</summary>
 public sealed record BlockingIoKnobs(
-    [property: Knob(1, 5000, "Which seeded user to look up.")]
-    int UserId = 42,
-    [property: Knob(0, 5000, "How long the backend takes to answer, in ms. 100 ms makes starvation obvious.")]
-    int DelayMs = 100)
+    [property: Knob(1, 5000, "Which seeded user to look up.")] int UserId = 42,
+    [property: Knob(0, 5000, "How long the backend takes to answer, in ms. 100 ms makes starvation obvious.")] int DelayMs = 100)
 {
     public BackendCall Call => new(DelayMs);
 }

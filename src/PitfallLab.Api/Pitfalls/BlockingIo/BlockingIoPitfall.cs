@@ -1,6 +1,4 @@
-using PitfallLab.Api.Lab;
 using PitfallLab.Api.Lab.Guardrails;
-using PitfallLab.Api.Lab.Modules;
 
 namespace PitfallLab.Api.Pitfalls.BlockingIo;
 
@@ -9,6 +7,8 @@ public sealed class BlockingIoPitfall : IPitfall
     public const string Id = "blocking-io";
 
     public const string BadLesson = """
+        Sync IO in an async handler: HttpClient.Send + Dapper Query
+
         Calls the backend with `HttpClient.Send` and PostgreSQL with Dapper's synchronous `Query`, inside an async handler.
         The request's thread-pool thread sits blocked for the whole IO. One request at a time looks fine; under
         concurrent load the pool runs out of threads, injects new ones slowly (about one or two a second), and every
@@ -17,12 +17,16 @@ public sealed class BlockingIoPitfall : IPitfall
         """;
 
     public const string GoodLesson = """
+        Async all the way: SendAsync + QueryAsync
+
         The same job with `SendAsync` and `QueryAsync`: while the IO is in flight no thread is held, so a handful of
         pool threads serve hundreds of concurrent requests. Notice `runtime.threadAtEnd` often differs from
         `threadAtStart`: the continuation ran on whichever thread was free.
         """;
 
     public const string OffloadedLesson = """
+        The run_in_executor fix: await Task.Run(syncCall)
+
         asyncio's `run_in_executor` fix translated literally: `await Task.Run(() => syncCall())`. In a UI app that frees
         the UI thread; in a server there is no special thread to free — `Task.Run` takes another thread from the very
         same pool and blocks it instead. Under load it starves exactly like bad (measured by the test and the k6 script).
@@ -43,16 +47,12 @@ public sealed class BlockingIoPitfall : IPitfall
     {
         group.MapGet("/bad", BlockingIoApi.Bad)
             .BlocksThreads()
-            .WithSummary("Sync IO in an async handler: HttpClient.Send + Dapper Query")
-            .WithDescription(BadLesson);
+            .WithLesson(BadLesson);
 
-        group.MapGet("/good", BlockingIoApi.Good)
-            .WithSummary("Async all the way: SendAsync + QueryAsync")
-            .WithDescription(GoodLesson);
+        group.MapGet("/good", BlockingIoApi.Good).WithLesson(GoodLesson);
 
         group.MapGet("/offloaded", BlockingIoApi.Offloaded)
             .BlocksThreads()
-            .WithSummary("The run_in_executor fix: await Task.Run(syncCall)")
-            .WithDescription(OffloadedLesson);
+            .WithLesson(OffloadedLesson);
     }
 }

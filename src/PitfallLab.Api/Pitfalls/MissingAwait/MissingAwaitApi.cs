@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
-using PitfallLab.Api.Lab;
 using PitfallLab.Api.Pitfalls.MissingAwait.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.MissingAwait;

@@ -1,42 +1,25 @@
 using System.ComponentModel.DataAnnotations;
 using PitfallLab.Api.Backend;
-using PitfallLab.Api.Lab.Knobs;
 using PitfallLab.Api.Pitfalls.MissingAwait.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.MissingAwait;
 
 /// <summary>The order to place, as the client posts it.</summary>
 public sealed record OrderBody(
-    [property: Knob(1, 5000, "Which seeded user places the order.")]
-    int UserId = 42,
-    [property: Knob(typeof(decimal), "0.01", "10000", "The order's total.")]
-    decimal Amount = 19.99m);
+    [property: Knob(1, 5000, "Which seeded user places the order.")] int UserId = 42,
+    [property: Knob(typeof(decimal), "0.01", "10000", "The order's total.")] decimal Amount = 19.99m);
 
 /// <summary>The knobs: how long the backend takes to validate the customer, and the order's idempotency key.</summary>
 public sealed record MissingAwaitKnobs(
-    [property: Knob(0, 5000, "How long the backend's validation of the customer takes, in ms. With 50 the dropped save is still waiting for it when bad's request has ended.")]
-    int DelayMs = 50,
+    [property: Knob(0, 5000, "How long the backend's validation of the customer takes, in ms. With 50 the dropped save is still waiting for it when bad's request has ended.")] int DelayMs = 50,
     // PostgreSQL text cannot hold a NUL (22021): control characters are refused here, as a 400, not there as a 500.
     [property: TextKnob(@"^[^\x00-\x1f\x7f]{1,100}$", MissingAwaitKnobs.KeyRule,
         "Optional idempotency key, stored in orders.request_key; a fresh one when absent. Reuse one: good answers 409, bad answers 201 and its save fails where nobody looks.")]
-    [property: NotEmpty(MissingAwaitKnobs.KeyRule)]
     string? RequestKey = null)
 {
     public const string KeyRule = "1 to 100 characters, none of them a control character";
 
     public BackendCall Call => new(DelayMs);
-}
-
-/// <summary>
-/// A regular expression passes the empty string whatever it says (<see cref="RegularExpressionAttribute"/>, so
-/// TextKnob, by design): <c>?requestKey=</c> would store an empty key. This refuses it with the knob's own message.
-/// </summary>
-[AttributeUsage(AttributeTargets.Property)]
-public sealed class NotEmptyAttribute(string rule) : ValidationAttribute
-{
-    public override bool IsValid(object? value) => value is not "";
-
-    public override string FormatErrorMessage(string name) => $"{KnobName.Of(name)} must be {rule}.";
 }
 
 /// <summary>An order whose id is reserved, about to be saved.</summary>

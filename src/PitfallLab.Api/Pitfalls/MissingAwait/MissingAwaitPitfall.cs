@@ -1,6 +1,4 @@
 using PitfallLab.Api.Backend;
-using PitfallLab.Api.Lab;
-using PitfallLab.Api.Lab.Modules;
 using PitfallLab.Api.Pitfalls.MissingAwait.Guardrails;
 
 namespace PitfallLab.Api.Pitfalls.MissingAwait;
@@ -15,6 +13,8 @@ public sealed class MissingAwaitPitfall : IPitfall
     public const string Id = "missing-await";
 
     public const string BadLesson = """
+        201 for an order whose save is not awaited
+
         Places an order: reserve its id, then `writer.SaveAsync(...)` (validate the customer with the backend, insert the
         order and its audit row in one transaction) — called **without `await`**, behind `#pragma warning disable CS4014`.
         The handler answers 201 with the order id at once, before the backend has even answered: look at `elapsedMs`
@@ -26,6 +26,8 @@ public sealed class MissingAwaitPitfall : IPitfall
         """;
 
     public const string GoodLesson = """
+        201 once the order's save has committed
+
         The same job with the save awaited: the 201 leaves only after the transaction committed, so the order and its
         audit row are readable the moment the client has the id (`evidence.orderVisibleAtAck`: true, every step done),
         and a failure — a backend error, a reused `requestKey` (409) — reaches the client instead of vanishing.
@@ -33,6 +35,8 @@ public sealed class MissingAwaitPitfall : IPitfall
         """;
 
     public const string ReadLesson = """
+        Read an order back: the read-your-write check
+
         Reads one order back with its audit rows, on its own connection: the read-your-write check. Right after bad's 201
         the order is not there (404), and usually it never will be: its save failed on the disposed connection. Right
         after good's 201 it is there, audit row included.
@@ -76,19 +80,16 @@ public sealed class MissingAwaitPitfall : IPitfall
         group.MapPost("/bad", MissingAwaitApi.Bad)
             .AddEndpointFilter(MissingAwaitApi.ReplayIsAConflict)
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .WithSummary("201 for an order whose save is not awaited")
-            .WithDescription(BadLesson);
+            .WithLesson(BadLesson);
 
         group.MapPost("/good", MissingAwaitApi.Good)
             .AddEndpointFilter(MissingAwaitApi.ReplayIsAConflict)
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .WithSummary("201 once the order's save has committed")
-            .WithDescription(GoodLesson);
+            .WithLesson(GoodLesson);
 
         group.MapGet("/orders/{id}", MissingAwaitApi.ReadOrder)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("MissingAwaitReadOrder")
-            .WithSummary("Read an order back: the read-your-write check")
-            .WithDescription(ReadLesson);
+            .WithLesson(ReadLesson);
     }
 }

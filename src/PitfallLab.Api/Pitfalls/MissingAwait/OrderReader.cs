@@ -1,7 +1,3 @@
-using Dapper;
-using Npgsql;
-using PitfallLab.Api.Lab;
-
 namespace PitfallLab.Api.Pitfalls.MissingAwait;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Dapper;
-using Npgsql;
 using PitfallLab.Api.Backend;
 using PitfallLab.Api.Pitfalls.MissingAwait.Guardrails;
 

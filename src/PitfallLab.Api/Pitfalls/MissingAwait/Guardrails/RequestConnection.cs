@@ -1,6 +1,3 @@
-using Dapper;
-using Npgsql;
-
 namespace PitfallLab.Api.Pitfalls.MissingAwait.Guardrails;
 
 /// <summary>

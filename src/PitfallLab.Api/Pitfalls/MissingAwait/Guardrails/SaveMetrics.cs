@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using PitfallLab.Api.Lab.Metrics;
 
 namespace PitfallLab.Api.Pitfalls.MissingAwait.Guardrails;
 
