@@ -63,23 +63,39 @@ public sealed class PitfallMetrics(string pitfall)
         new(Pitfall, LabMeter.Get(key, name => LabMeter.Meter.CreateHistogram<long>(name, unit, description)));
 }
 
-public readonly struct LabCounter(string pitfall, Counter<long> instrument)
+/// <summary>What every lab instrument knows of itself: whose it is and the key /lab/stats shows it under.</summary>
+public interface ILabInstrument
 {
+    string Pitfall { get; }
+    string Key { get; }
+}
+
+public readonly struct LabCounter(string pitfall, Counter<long> instrument) : ILabInstrument
+{
+    public string Pitfall => pitfall;
+    public string Key => LabMeter.Key(instrument.Name);
+
     public void Add(string variant, long value = 1) => instrument.Add(value, Tags.Of(pitfall, variant));
 
     /// <summary>A pitfall-wide total, not one variant's: /lab/stats shows it beside the variants.</summary>
     public void AddToPitfall(long value = 1) => instrument.Add(value, Tags.Of(pitfall));
 }
 
-public readonly struct LabGauge(string pitfall, UpDownCounter<long> instrument)
+public readonly struct LabGauge(string pitfall, UpDownCounter<long> instrument) : ILabInstrument
 {
+    public string Pitfall => pitfall;
+    public string Key => LabMeter.Key(instrument.Name);
+
     public void Add(string variant, long delta) => instrument.Add(delta, Tags.Of(pitfall, variant));
 
     public void AddToPitfall(long delta) => instrument.Add(delta, Tags.Of(pitfall));
 }
 
-public readonly struct LabPeak(string pitfall, Histogram<long> instrument)
+public readonly struct LabPeak(string pitfall, Histogram<long> instrument) : ILabInstrument
 {
+    public string Pitfall => pitfall;
+    public string Key => LabMeter.Key(instrument.Name);
+
     public void Record(string variant, long value) => instrument.Record(value, Tags.Of(pitfall, variant));
 }
 

@@ -41,6 +41,9 @@ public sealed class LabMetricsListener : IDisposable
     public long Value(string pitfall, string? variant, string key) =>
         figures.TryGetValue((pitfall, variant, key), out var f) ? f.Value : 0;
 
+    /// <summary>What /lab/stats shows of <paramref name="instrument"/> for <paramref name="variant"/>, 0 when nothing was recorded.</summary>
+    public long Value(ILabInstrument instrument, string? variant) => Value(instrument.Pitfall, variant, instrument.Key);
+
     public IReadOnlyDictionary<string, object> ReadAll() =>
         figures.Keys.Select(k => k.Pitfall).Distinct().Order(StringComparer.Ordinal).ToDictionary(p => p, object (p) => Read(p));
 

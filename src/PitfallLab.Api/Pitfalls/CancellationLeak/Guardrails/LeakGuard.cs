@@ -41,8 +41,8 @@ public sealed class LeakGuard(SandboxPools pools, LabMetricsListener stats, IOpt
     }
 
     public LeakFigures Figures(string variant) => new(
-        stats.Value(Id, variant, "openNow"), stats.Value(Id, variant, "leakedNow"), stats.Value(Id, variant, "reclaimed"),
-        stats.Value(Id, variant, "reclaimedByReset"), stats.Value(Id, variant, "slowestReclaimMs"), options.Value.LeakGraceSeconds);
+        stats.Value(LeakMetrics.OpenNow, variant), stats.Value(LeakMetrics.LeakedNow, variant), stats.Value(LeakMetrics.Reclaimed, variant),
+        stats.Value(LeakMetrics.ReclaimedByReset, variant), stats.Value(LeakMetrics.SlowestReclaimMs, variant), options.Value.LeakGraceSeconds);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -81,7 +81,7 @@ public sealed class LeakGuard(SandboxPools pools, LabMetricsListener stats, IOpt
     {
         var current = CurrentPool(variant);
         if (poolSeen.GetValueOrDefault(variant) is { } seen && !ReferenceEquals(seen, current))
-            LeakMetrics.ReclaimedByReset.Add(variant, -stats.Value(Id, variant, "reclaimedByReset"));
+            LeakMetrics.ReclaimedByReset.Add(variant, -stats.Value(LeakMetrics.ReclaimedByReset, variant));
         poolSeen[variant] = current;
     }
 

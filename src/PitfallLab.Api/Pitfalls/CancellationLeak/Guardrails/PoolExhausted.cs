@@ -15,7 +15,7 @@ public static class PoolExhausted
         .Gauge("handlersRunning", "Handlers of the variant running now (their clients may have left)");
 
     public static long HandlersRunning(this LabMetricsListener stats, string variant) =>
-        stats.Value(CancellationLeakPitfall.Id, variant, "handlersRunning");
+        stats.Value(Running, variant);
 
     public static EndpointFilterDelegate Filter(string variant, EndpointFilterDelegate next) => async context =>
     {

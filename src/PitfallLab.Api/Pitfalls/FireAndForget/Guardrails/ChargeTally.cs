@@ -14,7 +14,6 @@ public static class ChargeTally
     public static readonly LabCounter FailuresHappened = Metrics.Counter("failuresHappened", "Charges that failed, counted inside the charge itself");
     public static readonly LabCounter FailuresVisible = Metrics.Counter("failuresVisible", "Failed charges recorded where a client can see them (job status and log)");
 
-    private static readonly string[] Keys = ["accepted", "rejected", "succeeded", "failuresHappened", "failuresVisible"];
 
     /// <summary>Runs one charge of <paramref name="variant"/>, counting how it ended; a cancelled one counts as neither.</summary>
     public static async Task<T> CountedAsync<T>(string variant, Func<Task<T>> charge)
@@ -34,8 +33,8 @@ public static class ChargeTally
 
     public static ChargeFigures Figures(LabMetricsListener stats, string variant)
     {
-        var v = Keys.Select(key => stats.Value(FireAndForgetPitfall.Id, variant, key)).ToArray();
-        return new(v[0], v[1], v[2], v[3], v[4]);
+        long Read(ILabInstrument counter) => stats.Value(counter, variant);
+        return new(Read(Accepted), Read(Rejected), Read(Succeeded), Read(FailuresHappened), Read(FailuresVisible));
     }
 
     /// <summary>Every key at 0 from startup, so that /lab/stats (and k6's print of it) shows all five before any charge.</summary>

@@ -33,7 +33,7 @@ public sealed class UnobservedTasks(LabMetricsListener stats) : IHostedService
     }
 
     public UnobservedFigures Figures() => new(
-        stats.Value(FireAndForgetPitfall.Id, null, "unobservedTotal"), stats.Value(FireAndForgetPitfall.Id, null, "fromThisPitfall"), recent.ToArray());
+        stats.Value(Total, null), stats.Value(FromThisPitfall, null), recent.ToArray());
 
     // Not marked observed and not logged: the lab only counts, so the process behaves as it would without the lab.
     private void OnUnobserved(object? sender, UnobservedTaskExceptionEventArgs e)

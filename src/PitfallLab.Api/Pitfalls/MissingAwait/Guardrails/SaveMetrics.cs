@@ -47,10 +47,10 @@ public sealed class SaveMetrics(LabMetricsListener listener)
 
     public SaveTotals Totals(string variant)
     {
-        long Read(string key) => listener.Value(MissingAwaitPitfall.Id, variant, key);
+        long Read(ILabInstrument instrument) => listener.Value(instrument, variant);
         return new SaveTotals(
-            Read("acknowledged"), Read("visibleAtAck"), Read("savesStarted"), Read("persisted"), Read("failed"),
-            Read("lostAfterAck"), Read("running"), lastFailure.GetValueOrDefault(variant),
-            Read("stuckDisposes"), Read("disposeErrors"), Read("leakedConnections"));
+            Read(Acknowledged), Read(VisibleAtAck), Read(SavesStarted), Read(Persisted), Read(Failed),
+            Read(LostAfterAck), Read(Running), lastFailure.GetValueOrDefault(variant),
+            Read(StuckDisposes), Read(DisposeErrors), Read(LeakedConnections));
     }
 }

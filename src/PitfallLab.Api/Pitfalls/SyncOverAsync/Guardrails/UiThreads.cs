@@ -85,7 +85,7 @@ public sealed class UiThreads(TimeSpan bound, LabMetricsListener metrics, Cancel
     {
         aborted.ThrowIfCancellationRequested();
         var evidence = new DeadlockEvidence(blocked, noContext, awaited, processThreadsBefore, DeadlockReport.ProcessThreads(),
-            (int)metrics.Value(SyncOverAsyncPitfall.Id, Variant, "uiThreadsAlive"));
+            (int)metrics.Value(Alive, Variant));
         return (new DeadlockResult(blocked.Deadlocked, DeadlockReport.Verdict(evidence), rescuedJob), evidence);
     }
 
