@@ -22,6 +22,8 @@ public sealed class LabMeterTests(LabFixture lab, ITestOutputHelper output)
         {
             await api.Client.GetJsonAsync("/pitfalls/blocking-io/good?delayMs=10");
             await api.Client.GetJsonAsync("/pitfalls/blocking-io/bad?delayMs=10");
+            // A pitfall's own figure: bad answers 502 and hides one of its two failed users (ids 3 and 7 by default).
+            using var failed = await api.Client.GetAsync("/pitfalls/whenall-failures/bad?delayMs=10&failAfterMs=5");
             await Task.Delay(100);
         }
         await collect.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
@@ -41,6 +43,8 @@ public sealed class LabMeterTests(LabFixture lab, ITestOutputHelper output)
             Assert.True(requests.Sum(e => e.Value) > 0, $"dotnet-counters saw no blocking-io {variant} requests: {string.Join("; ", events.Take(10))}");
         }
         Assert.Contains(events, e => e.Name.StartsWith("pitfalllab.in_flight ", StringComparison.Ordinal));
+        Assert.True(events.Where(e => e.Name.StartsWith("pitfalllab.errors_hidden ", StringComparison.Ordinal) && e.Tags == "pitfall=whenall-failures,variant=bad").Sum(e => e.Value) > 0,
+            "dotnet-counters saw no hidden errors from whenall-failures bad");
 
         // /lab/stats reads the same instruments through the API's own listener.
         var stats = await LabStats.PitfallAsync(api.Client, "blocking-io");
