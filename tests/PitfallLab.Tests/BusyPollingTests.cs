@@ -60,7 +60,7 @@ public sealed class BusyPollingTests(LabFixture lab, ITestOutputHelper output)
             foreach (var variant in new[] { "good", "bad" })
                 phases.Add((variant, await BusyPollingLoad.UnderLoadAsync(api, variant, JobMs)));
         // Recovered: once the last bad waiter has answered, none of bad's connections is still running a query...
-        await Eventually.HoldsAsync(async () => ActiveConnections(await api.Client.GetJsonAsync("/lab/stats"), "bad") == 0,
+        await Eventually.HoldsAsync(async () => ActiveConnections(await LabStats.ReadAsync(api.Client), "bad") == 0,
             TimeSpan.FromSeconds(15), "bad's connections go idle once its waiters have answered");
         var after = await BusyPollingLoad.ProbeAsync(api.Client, TimeSpan.FromSeconds(1.5));
         var totals = await BusyPollingLoad.TotalsAsync(api.Client);

@@ -8,7 +8,7 @@ public sealed class LabTests(LabFixture lab)
     {
         await lab.Api.Client.GetJsonAsync("/pitfalls/blocking-io/good?delayMs=0");
 
-        var stats = await lab.Api.Client.GetJsonAsync("/lab/stats");
+        var stats = await LabStats.ReadAsync(lab.Api.Client);
 
         Assert.Contains(stats.GetProperty("pgActivity").EnumerateArray(),
             a => a.GetProperty("applicationName").GetString() == "pitfalllab/blocking-io/good");
@@ -26,7 +26,7 @@ public sealed class LabTests(LabFixture lab)
         var api = lab.Api;
         await api.Client.GetJsonAsync("/pitfalls/blocking-io/bad?delayMs=0");
         await api.Client.GetJsonAsync("/pitfalls/blocking-io/good?delayMs=0");
-        var before = await api.Client.GetJsonAsync("/lab/stats");
+        var before = await LabStats.ReadAsync(api.Client);
         var ours = before.GetProperty("dbPools").EnumerateArray()
             .Where(p => IsSandbox(p.GetProperty("pool")))
             .Sum(p => p.GetProperty("idle").GetInt64() + p.GetProperty("used").GetInt64());
@@ -40,7 +40,7 @@ public sealed class LabTests(LabFixture lab)
         Assert.DoesNotContain(reset.GetProperty("dbPools").EnumerateArray(), p => IsSandbox(p.GetProperty("pool")));
         // The server sees them go (closing is asynchronous on its side).
         await Eventually.HoldsAsync(async () =>
-            SandboxConnections(await api.Client.GetJsonAsync("/lab/stats")) <= SandboxConnections(before) - ours,
+            SandboxConnections(await LabStats.ReadAsync(api.Client)) <= SandboxConnections(before) - ours,
             TimeSpan.FromSeconds(5), "the reset pools' connections leave pg_stat_activity");
     }
 

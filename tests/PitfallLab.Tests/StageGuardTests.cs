@@ -23,7 +23,7 @@ public sealed class StageGuardTests(LabFixture lab, ITestOutputHelper output)
         var load = await Load.AtRateAsync(api.Client, $"/pitfalls/{pitfall}/{variant}?delayMs=100", rate: 150, seconds: 6, TimeSpan.FromSeconds(2));
         var ended = Stopwatch.StartNew();
         var recoveredAfter = await RecoveredAsync(api.Client, good, bound: 3 * baseline.P50 + 100);
-        var stats = await api.Client.GetJsonAsync("/lab/stats");
+        var stats = await LabStats.ReadAsync(api.Client);
         output.WriteLine($"{pitfall}/{variant}: load {load}; good before {baseline}; recovered {recoveredAfter?.TotalSeconds:F1} s after the load; " +
                          $"guardrails {stats.GetProperty("guardrails")}");
 

@@ -53,7 +53,7 @@ public sealed partial class UnboundedConcurrencyTests(LabFixture lab, ITestOutpu
             p => p.GetProperty("pool").GetString() == "pitfalllab/unbounded-concurrency/bad");
         Assert.Equal(PoolSize, pool.GetProperty("max").GetInt64());
 
-        var stats = await lab.Api.Client.GetJsonAsync("/lab/stats");
+        var stats = await LabStats.ReadAsync(lab.Api.Client);
         var held = stats.GetProperty("pgActivity").EnumerateArray()
             .Where(a => a.GetProperty("applicationName").GetString() == "pitfalllab/unbounded-concurrency/bad")
             .Sum(a => a.GetProperty("connections").GetInt64());

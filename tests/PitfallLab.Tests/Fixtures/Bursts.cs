@@ -26,10 +26,10 @@ public static class Bursts
         await using var api = await lab.StartApiAsync();
         await Load.RunAsync(api.Client, plan.Warmup, concurrency: 2, total: 20);
         var before = await Load.RunAsync(api.Client, plan.Probe, plan.ProbeConcurrency, plan.ProbeTotal);
-        var threadsBefore = (await api.Client.GetJsonAsync("/lab/stats")).ThreadPoolThreads();
+        var threadsBefore = (await LabStats.ReadAsync(api.Client)).ThreadPoolThreads();
 
         var load = await Load.AtRateAsync(api.Client, path, plan.Rate, plan.Seconds);
-        var threadsAfter = (await api.Client.GetJsonAsync("/lab/stats")).ThreadPoolThreads();
+        var threadsAfter = (await LabStats.ReadAsync(api.Client)).ThreadPoolThreads();
         var after = await Load.RunAsync(api.Client, plan.Probe, plan.ProbeConcurrency, plan.ProbeTotal);
 
         return new Burst(variant, before, load, threadsBefore, threadsAfter, after);

@@ -59,7 +59,7 @@ public static class FireAndForgetClient
     public static async Task<RateRun> ChargeAtRateAsync(this ServiceProcess api, string variant, int charges, int rate, Func<int, string> query)
     {
         var before = await api.TallyAsync(variant);
-        var results = await Load.AtRateAsync(rate, charges, async i =>
+        var results = await Arrivals.AtRateAsync(rate, charges, async i =>
         {
             var started = Stopwatch.GetTimestamp();
             var charge = await api.ChargeAsync(variant, query(i));

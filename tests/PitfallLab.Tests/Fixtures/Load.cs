@@ -51,9 +51,6 @@ public static class Load
         return new LoadResult(samples.Select(s => s.Ms).ToList(), samples.Select(s => s.Status).ToList(), wall.Elapsed.TotalMilliseconds);
     }
 
-    /// <summary>The same open loop over any request: <paramref name="send"/>(i) starts i / rate s in, whether or not earlier ones have answered.</summary>
-    public static Task<T[]> AtRateAsync<T>(int rate, int total, Func<int, Task<T>> send) => Arrivals.AtRateAsync(rate, total, send);
-
     public static Task<LoadResult> RunAsync(HttpClient client, string path, int concurrency, int total, HttpMethod? method = null) =>
         RunAsync(concurrency, total, async _ =>
         {

@@ -62,9 +62,5 @@ public interface IKnob
 public static class KnobName
 {
     /// <summary>The wire name of a knob from its C# name (or a validation member path): <c>Knobs.DelayMs</c> → <c>delayMs</c>.</summary>
-    public static string Of(string name)
-    {
-        var last = name[(name.LastIndexOf('.') + 1)..];
-        return last.Length == 0 || char.IsLower(last[0]) ? last : char.ToLowerInvariant(last[0]) + last[1..];
-    }
+    public static string Of(string name) => ProblemKeys.CamelCase(name[(name.LastIndexOf('.') + 1)..]);
 }

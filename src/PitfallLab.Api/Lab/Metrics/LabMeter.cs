@@ -87,8 +87,6 @@ public readonly struct LabGauge(string pitfall, UpDownCounter<long> instrument) 
     public string Key => LabMeter.Key(instrument.Name);
 
     public void Add(string variant, long delta) => instrument.Add(delta, Tags.Of(pitfall, variant));
-
-    public void AddToPitfall(long delta) => instrument.Add(delta, Tags.Of(pitfall));
 }
 
 public readonly struct LabPeak(string pitfall, Histogram<long> instrument) : ILabInstrument
