@@ -12,7 +12,8 @@ Backend__BaseUrl, Simulator__ConcurrencyCap), the PostgreSQL settings (database,
 max_connections=300, the schema mounted into /docker-entrypoint-initdb.d), healthchecks
 and depends_on, the k6 service (profile "load"), that every file the compose file names
 exists, and that every image (compose and Dockerfile FROM) is pinned: a tag, never
-"latest". Exits 1 with one line per problem, 0 when everything holds.
+"latest". Prometheus, Grafana and k6's remote write: compose_observability.py.
+Exits 1 with one line per problem, 0 when everything holds.
 """
 
 from __future__ import annotations
@@ -27,11 +28,14 @@ try:
 except ImportError:  # pragma: no cover
     sys.exit("validate-compose: PyYAML is required (Debian: apt-get install python3-yaml; pip install pyyaml)")
 
+import compose_observability  # noqa: E402 (next to this file; needs yaml too)
+
 REPO = Path(__file__).resolve().parents[2]
 
-EXPECTED_SERVICES = {"postgres", "backend", "api", "k6"}
+EXPECTED_SERVICES = {"postgres", "backend", "api", "k6", "prometheus", "grafana"}
 # service -> (container port, default host port)
-EXPECTED_PORTS = {"postgres": (5432, 15432), "backend": (8081, 8081), "api": (8080, 8080)}
+EXPECTED_PORTS = {"postgres": (5432, 15432), "backend": (8081, 8081), "api": (8080, 8080),
+                  "prometheus": (9090, 9090), "grafana": (3000, 3000)}
 DB = {"Database": "pitfalllab", "Username": "pitfalllab", "Password": "pitfalllab"}
 SCHEMA = "src/PitfallLab.Api/Data/schema.sql"
 DOCKERFILES = {"api": "src/PitfallLab.Api/Dockerfile", "backend": "src/PitfallLab.Backend/Dockerfile"}
@@ -319,6 +323,12 @@ def main() -> int:
     for name in ("backend", "api"):
         test = healthcheck_test(services.get(name) or {})
         check(not re.search(r"\b(curl|wget)\b", test), f"{name}: healthcheck uses curl/wget, which the aspnet image does not have")
+    for name, port in (("prometheus", 9090), ("grafana", 3000)):
+        test = healthcheck_test(services.get(name) or {})
+        check(str(port) in test, f"{name}: healthcheck must GET a readiness URL on port {port}")
+        check(not re.search(r"\bcurl\b", test), f"{name}: healthcheck uses curl, which the (busybox-based) image lacks: use wget")
+
+    compose_observability.check_all(compose_observability.Context(base, check, env_map, volume_pairs, interpolate), services)
 
     # k6
     k6 = services.get("k6") or {}
