@@ -60,6 +60,34 @@ public sealed partial class RuntimeEvidenceTests(LabFixture lab, ITestOutputHelp
         AssertSilent(good);
     }
 
+    [Fact]
+    public async Task ListeningCostsLittleCpuAndSwitchedOffCountsNothing()
+    {
+        // TaskWaitBegin fires on every await once the TPL source is on: what the listener costs is CPU per async request.
+        var on = await CpuPerRequestAsync(enabled: true);
+        var off = await CpuPerRequestAsync(enabled: false);
+        output.WriteLine($"API CPU per good request ({CostRequests} requests, {CostConcurrency} at a time): listener on {on.Cpu:F3} ms, off {off.Cpu:F3} ms ({on.Cpu / off.Cpu:F2}x)");
+
+        Assert.True(on.Cpu <= 2 * off.Cpu, $"listening costs {on.Cpu:F3} ms of CPU per request vs {off.Cpu:F3} ms without");
+        Assert.Equal(1, on.BadWaits);
+        Assert.Equal(0, off.BadWaits);
+    }
+
+    private const int CostRequests = 1500, CostConcurrency = 8;
+
+    private async Task<(double Cpu, int BadWaits)> CpuPerRequestAsync(bool enabled)
+    {
+        await using var api = await lab.StartApiAsync(new Dictionary<string, string> { ["RuntimeEvents__Enabled"] = enabled ? "true" : "false" });
+        var path = $"{SyncOverAsync}/good?delayMs=0";
+        await Load.RunAsync(api.Client, path, CostConcurrency, 300);
+        var cpu = api.CpuTime;
+        var load = await Load.RunAsync(api.Client, path, CostConcurrency, CostRequests);
+        var perRequest = (api.CpuTime - cpu).TotalMilliseconds / CostRequests;
+        Assert.Equal(0, load.Failures);
+        var bad = (await api.Client.GetJsonAsync($"{SyncOverAsync}/bad?delayMs=50")).GetProperty("runtime");
+        return (perRequest, bad.GetProperty("blockingWaits").GetInt32());
+    }
+
     /// <summary>Nothing at all: no starvation while good ran, no synchronous wait, on the meter or in any observation.</summary>
     private static void AssertSilent(RuntimeBurst good)
     {
