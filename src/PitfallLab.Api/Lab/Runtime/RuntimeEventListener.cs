@@ -5,7 +5,8 @@ namespace PitfallLab.Api.Lab.Runtime;
 
 /// <summary>
 /// The runtime's own word, in process: thread-pool starvation injections (<c>ThreadPoolWorkerThreadAdjustmentAdjustment</c>
-/// with reason Starvation, from <c>Microsoft-Windows-DotNETRuntime</c>'s threading keyword) and synchronous task waits
+/// with reason Starvation, or CooperativeBlocking raising the thread goal, from <c>Microsoft-Windows-DotNETRuntime</c>'s
+/// threading keyword) and synchronous task waits
 /// (<c>TaskWaitBegin</c> with behavior Synchronous, from <c>TplEventSource</c>: Ben.BlockingDetector's idea). Each lands on
 /// the lab meter as <c>starvationEvents</c> / <c>blockingWaits</c>: once under the pitfall <c>lab</c> (the process-wide
 /// total, no variant) and once per variant it is attributed to (see <see cref="RuntimeScope"/>).
@@ -48,7 +49,6 @@ public sealed class RuntimeEventListener : EventListener
             else if (reason == CooperativeBlockingReason && raised) Starvation(Reasons.CooperativeBlocking);
         }
     }
-
 
     /// <summary>On the waiting thread: the request whose flow waits, if any, is the one named by its scope.</summary>
     private static void BlockingWait()
