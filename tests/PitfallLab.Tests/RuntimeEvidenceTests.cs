@@ -28,6 +28,16 @@ public sealed partial class RuntimeEvidenceTests(LabFixture lab, ITestOutputHelp
     }
 
     [Fact]
+    public async Task TheDeadlockVariantsWaitsOnItsOwnThreadsCountForIt()
+    {
+        var runtime = (await lab.Api.Client.GetJsonAsync($"{SyncOverAsync}/deadlock?delayMs=20&boundMs=300")).GetProperty("runtime");
+        output.WriteLine($"sync-over-async/deadlock: blockingWaits {runtime.GetProperty("blockingWaits")}");
+        // Its UI-like threads start with the request's ExecutionContext, scope included: the blocked-on-UI-thread and the
+        // blocked-without-context runs each wait once; the awaited run does not.
+        Assert.Equal(2, runtime.GetProperty("blockingWaits").GetInt32());
+    }
+
+    [Fact]
     public async Task UnderTheK6BurstBlockingIoBadReportsStarvationWhileGoodReportsNone()
     {
         var k6 = K6Defaults.Of("blocking-io");
