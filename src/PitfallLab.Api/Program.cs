@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using PitfallLab.Api.Backend;
 using PitfallLab.Api.Data;
 using PitfallLab.Api.Lab.Guardrails;
+using PitfallLab.Api.Lab.Runtime;
 
 var builder = WebApplication.CreateBuilder(args);
 // appsettings.json's default Urls would beat ASPNETCORE_URLS (a host setting, loaded first): restore env < --urls order.
@@ -22,6 +23,7 @@ builder.Services.AddSingleton<SandboxPools>();
 builder.Services.AddStageGuard();
 builder.Services.AddLabHealthChecks();
 builder.Services.AddSingleton<LabMetricsListener>();
+builder.Services.AddRuntimeEvents();
 builder.Services.AddPitfalls();
 
 builder.Services.AddOptions<BackendOptions>().BindConfiguration("Backend").ValidateDataAnnotations().ValidateOnStart();
@@ -35,6 +37,7 @@ builder.Services.AddHttpClient<BackendClient>((sp, http) =>
 var app = builder.Build();
 // Listening from the first request on: /lab/stats shows every measurement since start (or the last reset).
 app.Services.GetRequiredService<LabMetricsListener>();
+app.StartRuntimeEvents();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();

@@ -14,12 +14,27 @@ public sealed record Observation<TResult, TEvidence>(
 
 /// <summary>
 /// The process-wide figures: the thread pool when the request started and ended, how many requests of
-/// this variant were in flight when it started, which managed thread began and ended it, and this pitfall's pools.
+/// this variant were in flight when it started, which managed thread began and ended it, and this pitfall's pools;
+/// then what the runtime itself reported (Lab/Runtime/RuntimeEventListener.cs).
 /// </summary>
+/// <param name="StarvationEvents">
+/// Thread-pool starvation injections the runtime reported while this request ran: <c>ThreadPoolWorkerThreadAdjustmentAdjustment</c>
+/// events with reason Starvation that the lab's listener received between the request's start and its <c>Finish</c>.
+/// Process-wide (any request's blocking starves every request), so it says "the pool was starving during this request",
+/// not "this request starved it". The events reach the listener ~10 ms after the fact (measured in a scratch app).
+/// </param>
+/// <param name="BlockingWaits">
+/// Synchronous waits on a Task (<c>.Wait()</c>, <c>.Result</c>, <c>.GetAwaiter().GetResult()</c> on one not yet completed:
+/// TplEventSource <c>TaskWaitBegin</c> with behavior Synchronous) made by this request's own flow, from its start to its
+/// <c>Finish</c>: work it awaits or starts inherits the count, other requests' waits never enter it. Blocking IO that does
+/// not wait on a Task (a synchronous socket read) is not a task wait and is not counted.
+/// </param>
 public sealed record RuntimeEvidence(
     ThreadPoolFigures ThreadPoolAtStart,
     ThreadPoolFigures ThreadPoolAtEnd,
     int InFlightAtStart,
     int ThreadAtStart,
     int ThreadAtEnd,
-    IReadOnlyList<DbPoolFigures> DbPools);
+    IReadOnlyList<DbPoolFigures> DbPools,
+    long StarvationEvents,
+    int BlockingWaits);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Diagnostics;
+using PitfallLab.Api.Lab.Runtime;
 
 namespace PitfallLab.Api.Lab;
 
@@ -11,7 +12,7 @@ namespace PitfallLab.Api.Lab;
 /// </summary>
 public sealed class Watch : IDisposable
 {
-    private static readonly ConcurrentDictionary<string, StrongBox<int>> InFlightByVariant = new();
+    private static readonly ConcurrentDictionary<(string Pitfall, string Variant), StrongBox<int>> InFlightByVariant = new();
     private static readonly ConcurrentDictionary<string, RequestMetrics> MetricsByPitfall = new();
 
     private readonly long started = Stopwatch.GetTimestamp();
@@ -25,11 +26,14 @@ public sealed class Watch : IDisposable
     private Watch(string pitfall, string variant)
     {
         (Pitfall, Variant, lap) = (pitfall, variant, started);
-        inFlight = InFlightByVariant.GetOrAdd($"{pitfall}/{variant}", _ => new StrongBox<int>());
+        inFlight = InFlightByVariant.GetOrAdd((pitfall, variant), _ => new StrongBox<int>());
         inFlightAtStart = Interlocked.Increment(ref inFlight.Value);
         metrics = MetricsByPitfall.GetOrAdd(pitfall, p => new RequestMetrics(new PitfallMetrics(p)));
         metrics.InFlight.Add(variant, 1);
+        runtime = RuntimeScope.Enter(pitfall, variant);
     }
+
+    private readonly RuntimeScope runtime;
 
     private readonly RequestMetrics metrics;
 
@@ -37,6 +41,10 @@ public sealed class Watch : IDisposable
     public string Variant { get; }
 
     public static Watch Start(string pitfall, string variant) => new(pitfall, variant);
+
+    /// <summary>Every variant with at least one request in flight now: who was there when the runtime reported starvation.</summary>
+    internal static IEnumerable<(string Pitfall, string Variant)> VariantsInFlight() =>
+        InFlightByVariant.Where(v => Volatile.Read(ref v.Value.Value) > 0).Select(v => v.Key);
 
     /// <summary>Milliseconds since the previous lap (or the start): how long one step of the job took.</summary>
     public double Lap()
@@ -49,17 +57,19 @@ public sealed class Watch : IDisposable
     public Observation<TResult, TEvidence> Finish<TResult, TEvidence>(TResult result, TEvidence evidence)
     {
         var pools = DbPoolMeter.Shared.Read(name => name.StartsWith($"{SandboxPools.Prefix}{Pitfall}/", StringComparison.Ordinal));
-        var runtime = new RuntimeEvidence(
+        var figures = new RuntimeEvidence(
             threadPoolAtStart, ThreadPoolFigures.Now(), inFlightAtStart,
-            threadAtStart, Environment.CurrentManagedThreadId, pools);
+            threadAtStart, Environment.CurrentManagedThreadId, pools,
+            runtime.StarvationEvents, runtime.BlockingWaits);
         var elapsed = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1);
-        return new(Pitfall, Variant, elapsed, result, evidence, runtime);
+        return new(Pitfall, Variant, elapsed, result, evidence, figures);
     }
 
     public void Dispose()
     {
         if (Interlocked.Exchange(ref disposed, 1) != 0)
             return;
+        runtime.Exit();
         Interlocked.Decrement(ref inFlight.Value);
         metrics.InFlight.Add(Variant, -1);
         metrics.Requests.Add(Variant);
