@@ -47,12 +47,9 @@ public static class Telemetry
 
     /// <summary>
     /// <c>GET /metrics</c>, kept out of http.server.request.duration: a scrape every second would otherwise be the
-    /// busiest route on the request-rate panels.
+    /// busiest route on the request-rate panels. Not in the OpenAPI document (it is no route handler): the README's
+    /// "Prometheus metrics" describes it.
     /// </summary>
     public static IEndpointConventionBuilder MapLabMetrics(this IEndpointRouteBuilder routes) =>
-        routes.MapPrometheusScrapingEndpoint(MetricsPath)
-            .DisableHttpMetrics()
-            .WithTags("zz lab")
-            .WithSummary("Prometheus metrics")
-            .WithDescription("Prometheus text of every OpenTelemetry instrument the API has: System.Runtime, ASP.NET Core, HttpClient, Npgsql and the PitfallLab meter. The README's \"Prometheus metrics\" lists what the dashboards read.");
+        routes.MapPrometheusScrapingEndpoint(MetricsPath).DisableHttpMetrics();
 }

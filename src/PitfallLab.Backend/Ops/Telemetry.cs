@@ -37,11 +37,10 @@ public static class Telemetry
         return builder;
     }
 
-    /// <summary><c>GET /metrics</c>, kept out of the http.server metrics so that scrapes do not show as traffic.</summary>
+    /// <summary>
+    /// <c>GET /metrics</c>, kept out of the http.server metrics so that scrapes do not show as traffic. Not in the
+    /// OpenAPI document (it is no route handler): the README's "Prometheus metrics" describes it.
+    /// </summary>
     public static IEndpointConventionBuilder MapBackendMetrics(this IEndpointRouteBuilder routes) =>
-        routes.MapPrometheusScrapingEndpoint(MetricsPath)
-            .DisableHttpMetrics()
-            .WithTags("Health")
-            .WithSummary("Prometheus metrics")
-            .WithDescription("Prometheus text: System.Runtime, ASP.NET Core and the PitfallLab.Backend meter (in-flight calls, answers by status code).");
+        routes.MapPrometheusScrapingEndpoint(MetricsPath).DisableHttpMetrics();
 }
