@@ -29,7 +29,7 @@ public static class Telemetry
                 .AddPrometheusExporter());
         if (!string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointSetting]))
         {
-            // The API's HttpClient sends traceparent, so a backend span joins the API request's trace.
+            // When the API traces too, its HttpClient sends traceparent: the backend's span joins the API request's trace.
             telemetry.WithTracing(tracing => tracing
                 .AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments(MetricsPath)));
             telemetry.UseOtlpExporter();
