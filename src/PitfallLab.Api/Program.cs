@@ -18,6 +18,7 @@ builder.Services.AddValidation();
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddOpenApi(o => o.AddDocumentTransformer<CatalogTags>().AddOperationTransformer<KnobDocs>().AddSchemaTransformer<KnobDocs>());
 
+builder.AddLabTelemetry();
 builder.Services.AddLabDatabase(builder.Configuration);
 builder.Services.AddSingleton<SandboxPools>();
 builder.Services.AddStageGuard();
@@ -56,5 +57,6 @@ app.MapCatalog();
 app.MapPitfalls();
 app.MapLab();
 app.MapLabHealth();
+app.MapLabMetrics();
 
 app.Run();

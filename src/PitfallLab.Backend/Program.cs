@@ -20,6 +20,7 @@ builder.Services.AddOptions<SimulatorOptions>()
     .BindConfiguration(SimulatorOptions.Section)
     .ValidateDataAnnotations()
     .ValidateOnStart();
+builder.AddBackendTelemetry();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<BackendStats>();
 builder.Services.AddSingleton<Simulator>();
@@ -42,6 +43,7 @@ app.UseSwaggerUI(options => options.SwaggerEndpoint("/openapi/v1.json", "Pitfall
 app.MapOpsApi();
 app.MapSimulatedApi();
 app.MapStatsApi();
+app.MapBackendMetrics();
 
 app.Run();
 

@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+
 namespace PitfallLab.Backend.Stats;
 
 /// <summary>Lock-free counters for the simulated endpoints, read by <c>GET /stats</c>.</summary>
@@ -5,8 +7,9 @@ namespace PitfallLab.Backend.Stats;
 /// Interlocked rather than a lock: under a load test every request touches these counters, and
 /// the backend must not become the bottleneck that the pitfall measurements then pick up.
 /// </remarks>
-public sealed class BackendStats(TimeProvider time)
+public sealed class BackendStats(TimeProvider time, IMeterFactory meters)
 {
+    private readonly BackendMeter meter = new(meters);
     // Indexed by status code: an Interlocked increment on an array slot needs no dictionary or lock.
     private readonly long[] byStatus = new long[600];
     private long inFlight;
@@ -18,15 +21,21 @@ public sealed class BackendStats(TimeProvider time)
     /// <summary>Counts an arrival and returns the in-flight count including it.</summary>
     public long Arrive()
     {
+        meter.Arrived();
         var now = Interlocked.Increment(ref inFlight);
         RaiseMaxInFlight(now);
         return now;
     }
 
-    public void Leave() => Interlocked.Decrement(ref inFlight);
+    public void Leave()
+    {
+        meter.Left();
+        Interlocked.Decrement(ref inFlight);
+    }
 
     public void Record(int statusCode)
     {
+        meter.Answered(statusCode);
         Interlocked.Increment(ref total);
         if ((uint)statusCode < (uint)byStatus.Length)
         {
@@ -37,6 +46,7 @@ public sealed class BackendStats(TimeProvider time)
     /// <summary>A caller that disconnected got no status code, so it is counted apart from byStatus.</summary>
     public void RecordAborted()
     {
+        meter.Aborted();
         Interlocked.Increment(ref total);
         Interlocked.Increment(ref aborted);
     }
