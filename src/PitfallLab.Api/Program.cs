@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using PitfallLab.Api.Backend;
 using PitfallLab.Api.Data;
 using PitfallLab.Api.Lab.Guardrails;
+using PitfallLab.Api.Lab.Live;
 
 var builder = WebApplication.CreateBuilder(args);
 // appsettings.json's default Urls would beat ASPNETCORE_URLS (a host setting, loaded first): restore env < --urls order.
@@ -23,6 +24,7 @@ builder.Services.AddStageGuard();
 builder.Services.AddLabHealthChecks();
 builder.Services.AddSingleton<LabMetricsListener>();
 builder.Services.AddPitfalls();
+builder.Services.AddLive();
 
 builder.Services.AddOptions<BackendOptions>().BindConfiguration("Backend").ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddHttpClient<BackendClient>((sp, http) =>
@@ -53,5 +55,6 @@ app.MapCatalog();
 app.MapPitfalls();
 app.MapLab();
 app.MapLabHealth();
+app.MapLive();
 
 app.Run();
