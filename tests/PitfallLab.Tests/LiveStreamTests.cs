@@ -1,0 +1,45 @@
+namespace PitfallLab.Tests;
+
+/// <summary>
+/// The live page's frames keep coming while blocking-io bad starves the API's thread pool at its k6 defaults: the
+/// listener's dedicated threads deliver them; Kestrel's SSE endpoint, on the pool, is measured beside it for comparison.
+/// </summary>
+[Collection(LabCollection.Name)]
+public sealed class LiveStreamTests(LabFixture lab, ITestOutputHelper output)
+{
+    private const double BurstSeconds = 12;
+
+    [Fact]
+    public async Task TheLiveListenerDeliversFramesEverySecondWhileBlockingIoBadStarvesThePool()
+    {
+        var k6 = K6Defaults.Of("blocking-io");
+        var livePort = FreePort.Next();
+        await using var api = await lab.StartApiAsync(new Dictionary<string, string> { ["Live__Port"] = $"{livePort}" });
+        await Load.RunAsync(api.Client, "/pitfalls/blocking-io/good?delayMs=10", concurrency: 2, total: 20);
+
+        await using var listener = new SseCounter(new Uri($"http://127.0.0.1:{livePort}/live/stream"));
+        await using var kestrel = new SseCounter(new Uri(api.BaseAddress, "/live/stream"));
+        await Task.Delay(2000);
+        var quietFrom = listener.Now;
+        await Task.Delay(2000);
+        var quiet = (Listener: listener.Between(quietFrom, listener.Now), Kestrel: kestrel.Between(quietFrom, kestrel.Now));
+
+        var from = listener.Now;
+        var load = await Load.AtRateAsync(api.Client, $"/pitfalls/blocking-io/bad?delayMs={k6["DELAY_MS"]}", k6["RATE"], BurstSeconds, TimeSpan.FromSeconds(10));
+        var to = listener.Now;
+        var during = (Listener: listener.Between(from, to), Kestrel: kestrel.Between(from, to));
+        var seconds = (to - from).TotalSeconds;
+
+        output.WriteLine($"blocking-io/bad at {k6["RATE"]}/s, delayMs {k6["DELAY_MS"]}, {seconds:F1} s: {load}");
+        output.WriteLine($"quiet 2 s:  listener {quiet.Listener.Events / 2.0:F1}/s (longest gap {quiet.Listener.LongestGap.TotalMilliseconds:F0} ms), " +
+                         $"kestrel {quiet.Kestrel.Events / 2.0:F1}/s (longest gap {quiet.Kestrel.LongestGap.TotalMilliseconds:F0} ms)");
+        output.WriteLine($"under load: listener {during.Listener.Events} frames = {during.Listener.Events / seconds:F2}/s (longest gap {during.Listener.LongestGap.TotalMilliseconds:F0} ms), " +
+                         $"kestrel {during.Kestrel.Events} frames = {during.Kestrel.Events / seconds:F2}/s (longest gap {during.Kestrel.LongestGap.TotalMilliseconds:F0} ms)");
+
+        Assert.Null(listener.Error);
+        Assert.True(load.P95 > 2000, $"the burst should starve the pool (bad's p95 well above its 500 ms of backend wait): {load}");
+        // The page needs one update a second; the sampler sends four. Generous: a busy CI machine may pause a thread.
+        Assert.True(during.Listener.Events >= seconds * 2, $"the listener sent {during.Listener.Events} frames in {seconds:F1} s of starvation");
+        Assert.True(during.Listener.LongestGap < TimeSpan.FromSeconds(2), $"the listener went silent for {during.Listener.LongestGap.TotalMilliseconds:F0} ms under load");
+    }
+}
