@@ -38,10 +38,12 @@
   });
 
   const axis = (scale, side) => ({ scale, side, stroke: '#8d9aa5', grid: { stroke: '#2a323a', show: side === 3 }, ticks: { stroke: '#2a323a' }, size: 60 });
+  // Taller charts on a taller screen: a projector shows the page alone.
+  const chartHeight = () => Math.max(200, Math.min(420, innerHeight - 620));
   const chart = (el, series, scales, axes) => new uPlot({
-    width: el.clientWidth || 400, height: 220, plugins: [markerPlugin()], legend: { show: true },
+    width: el.clientWidth || 400, height: chartHeight(), plugins: [markerPlugin()], legend: { live: false },
     scales: { x: { time: true }, ...scales },
-    series: [{}, ...series],
+    series: [{}, ...series.map(s => ({ points: { show: false }, ...s }))],
     axes: [{ stroke: '#8d9aa5', grid: { stroke: '#2a323a' }, ticks: { stroke: '#2a323a' } }, ...axes],
   }, [[]].concat(series.map(() => [])), el);
 
@@ -60,7 +62,7 @@
     ], { r: { range: (u, lo, hi) => [0, Math.max(10, hi * 1.1)] }, ms: { range: (u, lo, hi) => [0, Math.max(100, hi * 1.1)] } },
     [axis('r', 3), axis('ms', 1)]),
   ];
-  addEventListener('resize', () => charts.forEach(c => c.setSize({ width: c.root.parentElement.clientWidth - 12, height: 220 })));
+  addEventListener('resize', () => charts.forEach(c => c.setSize({ width: c.root.parentElement.clientWidth - 12, height: chartHeight() })));
 
   function push(frame) {
     const t = frame.unixMs / 1000;
