@@ -42,4 +42,24 @@ public sealed class LiveStreamTests(LabFixture lab, ITestOutputHelper output)
         Assert.True(during.Listener.Events >= seconds * 2, $"the listener sent {during.Listener.Events} frames in {seconds:F1} s of starvation");
         Assert.True(during.Listener.LongestGap < TimeSpan.FromSeconds(2), $"the listener went silent for {during.Listener.LongestGap.TotalMilliseconds:F0} ms under load");
     }
+
+    [Fact]
+    public async Task ThePageNamesTheListenersBoundPortAndWithoutOneReadsKestrelsStream()
+    {
+        var livePort = FreePort.Next();
+        await using var withListener = await lab.StartApiAsync(new Dictionary<string, string> { ["Live__Port"] = $"{livePort}" });
+        var viaKestrel = await withListener.Client.GetStringAsync("/live");
+        using var http = new HttpClient();
+        var viaListener = await http.GetStringAsync($"http://127.0.0.1:{livePort}/live");
+        Assert.Contains($"name=\"live-port\" content=\"{livePort}\"", viaKestrel);
+        Assert.Equal(viaKestrel, viaListener);
+        Assert.Equal(await withListener.Client.GetByteArrayAsync("/live/uPlot.iife.min.js"), await http.GetByteArrayAsync($"http://127.0.0.1:{livePort}/live/uPlot.iife.min.js"));
+
+        // The fixture's default: Live__Port 0, no listener; the page then falls back to Kestrel's /live/stream.
+        var withoutListener = lab.Api;
+        Assert.Contains("name=\"live-port\" content=\"0\"", await withoutListener.Client.GetStringAsync("/live"));
+        await using var kestrel = new SseCounter(new Uri(withoutListener.BaseAddress, "/live/stream"));
+        await Eventually.HoldsAsync(() => Task.FromResult(kestrel.Between(TimeSpan.Zero, kestrel.Now).Events >= 2), TimeSpan.FromSeconds(10),
+            () => $"Kestrel's /live/stream should send frames ({kestrel.Error ?? "none yet"})");
+    }
 }

@@ -1,6 +1,5 @@
 using System.Net.ServerSentEvents;
 using System.Text;
-using Microsoft.Extensions.Options;
 
 namespace PitfallLab.Api.Lab.Live;
 
@@ -15,7 +14,7 @@ public static class LiveApi
     {
         services.AddOptions<LiveOptions>().BindConfiguration("Live").ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<LiveFeed>().AddSingleton<LatencyWindow>();
-        services.AddSingleton(sp => new LivePage(sp.GetRequiredService<IOptions<LiveOptions>>().Value.Port));
+        services.AddSingleton<LivePage>();
         return services.AddHostedService<LiveStage>();
     }
 

@@ -22,23 +22,38 @@ public sealed class LivePage
     };
 
     private readonly Dictionary<string, (byte[] Body, string Type)> files = new(StringComparer.Ordinal);
+    private string html = "";
+    private volatile byte[] page = [];
 
-    public LivePage(int livePort)
+    /// <summary>
+    /// The port the listener really bound, written into the page: 0 until it has, or when it could not (port taken),
+    /// so that a page never reads another lab's listener that holds the configured port.
+    /// </summary>
+    public int ListenerPort
+    {
+        set => page = Encoding.UTF8.GetBytes(html.Replace("{{LIVE_PORT}}", value.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+    }
+
+    public LivePage()
     {
         var assembly = typeof(LivePage).Assembly;
         foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith("live/", StringComparison.Ordinal)))
         {
             var file = name["live/".Length..];
             var body = Read(assembly, name);
-            // The page learns the listener's port from the server that sends it (0: use Kestrel's stream).
-            if (file == "live.html") body = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(body).Replace("{{LIVE_PORT}}", livePort.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
-            files[file == "live.html" ? Route : $"{Route}/{file}"] = (body, Types[Path.GetExtension(file)]);
+            if (file == "live.html") html = Encoding.UTF8.GetString(body);
+            else files[$"{Route}/{file}"] = (body, Types[Path.GetExtension(file)]);
         }
+        ListenerPort = 0;
     }
 
     /// <summary>The file served at <paramref name="path"/> (<c>/live</c>, <c>/live/live.js</c>...), if any.</summary>
-    public (byte[] Body, string Type)? Find(string path) =>
-        files.TryGetValue(path.TrimEnd('/') is { Length: > 0 } p ? p : Route, out var file) ? file : null;
+    public (byte[] Body, string Type)? Find(string path)
+    {
+        var key = path.TrimEnd('/') is { Length: > 0 } p ? p : Route;
+        if (key == Route) return (page, Types[".html"]);
+        return files.TryGetValue(key, out var file) ? file : null;
+    }
 
     private static byte[] Read(Assembly assembly, string name)
     {

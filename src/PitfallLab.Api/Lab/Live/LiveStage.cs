@@ -28,6 +28,7 @@ public sealed class LiveStage(
         try
         {
             server = new LiveServer(IPAddress.Parse(o.Host), o.Port, feed, page, o.MaxClients, log);
+            page.ListenerPort = server.Port;
             log.LogInformation("Live page's own listener on http://{Host}:{Port}{Route}", o.Host, server.Port, LivePage.Route);
         }
         catch (SocketException ex)
