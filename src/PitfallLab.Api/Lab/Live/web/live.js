@@ -25,12 +25,15 @@
         const { ctx } = u;
         const [min, max] = [u.scales.x.min, u.scales.x.max];
         ctx.save();
-        for (const m of markers) {
-          if (m.t < min || m.t > max) continue;
-          const x = Math.round(u.valToPos(m.t, 'x', true));
-          ctx.strokeStyle = m.kind === 'starvation' ? '#ff5d5d' : '#ffb347';
-          ctx.lineWidth = 3 * devicePixelRatio;
-          ctx.beginPath(); ctx.moveTo(x, u.bbox.top); ctx.lineTo(x, u.bbox.top + u.bbox.height); ctx.stroke();
+        // Synchronous waits first, thin and faint (they come often); starvation on top, thick: the rarer, louder word.
+        for (const [kind, colour, width] of [['blocking', 'rgba(255,179,71,.55)', 2], ['starvation', '#ff3b3b', 4]]) {
+          ctx.strokeStyle = colour;
+          ctx.lineWidth = width * devicePixelRatio;
+          for (const m of markers) {
+            if (m.kind !== kind || m.t < min || m.t > max) continue;
+            const x = Math.round(u.valToPos(m.t, 'x', true));
+            ctx.beginPath(); ctx.moveTo(x, u.bbox.top); ctx.lineTo(x, u.bbox.top + u.bbox.height); ctx.stroke();
+          }
         }
         ctx.restore();
       },
