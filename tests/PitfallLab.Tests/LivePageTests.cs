@@ -48,6 +48,7 @@ public sealed class LivePageTests(LabFixture lab, ITestOutputHelper output)
         output.WriteLine($"burst {k6["RATE"]}/s delayMs {k6["DELAY_MS"]}: {load}");
         output.WriteLine($"page: threads {before.Threads} -> peak {peakThreads}, peak queued {seen.Max(s => s.Figures.Queued)}, " +
                          $"{updates} updates in {span.TotalSeconds:F1} s (the burst and its requests' tail) = {updates / span.TotalSeconds:F2}/s, longest stall seen {longestStall.TotalMilliseconds:F0} ms, source {after.Source}");
+        output.WriteLine($"runtime on the page: starvation {before.StarvationEvents} -> {after.StarvationEvents}, blocking waits {before.BlockingWaits} -> {after.BlockingWaits}, markers drawn {after.Markers}");
         output.WriteLine($"screenshot: {screenshot}");
 
         Assert.True(peakThreads > before.Threads, $"the page's thread-pool figure should rise: {before.Threads} -> {peakThreads}");
@@ -56,12 +57,13 @@ public sealed class LivePageTests(LabFixture lab, ITestOutputHelper output)
         Assert.Equal("listener", after.Source);
     }
 
-    private sealed record DomFigures(long Updates, int Threads, long Queued, string Source);
+    private sealed record DomFigures(long Updates, int Threads, long Queued, string Source, long StarvationEvents, long BlockingWaits, long Markers);
 
     private static async Task<DomFigures> ReadAsync(IPage page)
     {
         var d = await page.EvaluateAsync<Dictionary<string, string>>("() => ({ ...document.body.dataset })");
         static long Num(Dictionary<string, string> d, string key) => long.TryParse(d.GetValueOrDefault(key), out var n) ? n : 0;
-        return new DomFigures(Num(d, "updates"), (int)Num(d, "threads"), Num(d, "queued"), d.GetValueOrDefault("source") ?? "");
+        return new DomFigures(Num(d, "updates"), (int)Num(d, "threads"), Num(d, "queued"), d.GetValueOrDefault("source") ?? "",
+            Num(d, "starvationEvents"), Num(d, "blockingWaits"), Num(d, "markers"));
     }
 }

@@ -106,6 +106,9 @@
     document.body.dataset.queued = pool.queued;
     document.body.dataset.probeMs = frame.probeMs;
     document.body.dataset.seq = frame.seq;
+    document.body.dataset.starvationEvents = frame.runtime.starvationEvents;
+    document.body.dataset.blockingWaits = frame.runtime.blockingWaits;
+    document.body.dataset.markers = markers.length;
   }
 
   function onFrame(event, source) {
