@@ -38,9 +38,10 @@ public sealed class LiveStreamTests(LabFixture lab, ITestOutputHelper output)
 
         Assert.Null(listener.Error);
         Assert.True(load.P95 > 2000, $"the burst should starve the pool (bad's p95 well above its 500 ms of backend wait): {load}");
-        // The page needs one update a second; the sampler sends four. Generous: a busy CI machine may pause a thread.
+        // The page needs one update a second; the sampler sends four (longest gap measured: 254-260 ms, also beside
+        // stress-ng --cpu 2), so these bounds leave room for a busy CI machine and still fail a listener on the pool.
         Assert.True(during.Listener.Events >= seconds * 2, $"the listener sent {during.Listener.Events} frames in {seconds:F1} s of starvation");
-        Assert.True(during.Listener.LongestGap < TimeSpan.FromSeconds(2), $"the listener went silent for {during.Listener.LongestGap.TotalMilliseconds:F0} ms under load");
+        Assert.True(during.Listener.LongestGap <= TimeSpan.FromSeconds(1), $"the listener went silent for {during.Listener.LongestGap.TotalMilliseconds:F0} ms under load");
     }
 
     [Fact]

@@ -1,18 +1,26 @@
+using System.Net.Sockets;
+using System.Text;
+
 namespace PitfallLab.Tests.Fixtures;
 
 /// <summary>
-/// A Server-Sent Events client that only counts: the moment each event arrived, by this process's clock. The test
-/// process is not the API, so its own thread pool is not the one a bad variant starves.
+/// A Server-Sent Events client that only counts: the moment each event arrived, by this process's clock. It reads on
+/// a dedicated thread with a blocking socket, so the test's own load (hundreds of requests in flight, timing out at
+/// once) cannot delay what it sees: a gap it measures is the server's. HTTP/1.0, so Kestrel does not chunk the stream.
 /// </summary>
 public sealed class SseCounter : IAsyncDisposable
 {
-    private readonly HttpClient http = new() { Timeout = Timeout.InfiniteTimeSpan };
-    private readonly CancellationTokenSource stop = new();
+    private readonly Socket socket = new(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
     private readonly List<TimeSpan> arrivals = [];
     private readonly Stopwatch clock = Stopwatch.StartNew();
-    private readonly Task reading;
+    private readonly Thread reader;
+    private volatile bool stopped;
 
-    public SseCounter(Uri stream) => reading = Task.Run(() => ReadAsync(stream));
+    public SseCounter(Uri stream)
+    {
+        reader = new Thread(() => Read(stream)) { IsBackground = true, Name = $"sse counter {stream}" };
+        reader.Start();
+    }
 
     public TimeSpan Now => clock.Elapsed;
     public string? Error { get; private set; }
@@ -27,28 +35,32 @@ public sealed class SseCounter : IAsyncDisposable
         return (inside.Count, gap);
     }
 
-    private async Task ReadAsync(Uri stream)
+    private void Read(Uri stream)
     {
         try
         {
-            using var response = await http.GetAsync(stream, HttpCompletionOption.ResponseHeadersRead, stop.Token);
-            response.EnsureSuccessStatusCode();
-            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(stop.Token));
-            while (await reader.ReadLineAsync(stop.Token) is { } line)
+            socket.Connect(stream.Host, stream.Port);
+            socket.Send(Encoding.ASCII.GetBytes($"GET {stream.PathAndQuery} HTTP/1.0\r\nHost: {stream.Authority}\r\nAccept: text/event-stream\r\n\r\n"));
+            using var lines = new StreamReader(new NetworkStream(socket, ownsSocket: false), Encoding.UTF8);
+            var status = lines.ReadLine();
+            if (status is null || !status.Contains(" 200 ", StringComparison.Ordinal)) { Error = $"answered {status}"; return; }
+            while (lines.ReadLine() is { } line)
             {
                 if (!line.StartsWith("data:", StringComparison.Ordinal)) continue;
                 lock (arrivals) arrivals.Add(clock.Elapsed);
             }
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
-        catch (Exception ex) when (ex is HttpRequestException or IOException) { Error = ex.Message; }
+        catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException)
+        {
+            if (!stopped) Error = ex.Message;
+        }
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        await stop.CancelAsync();
-        await reading;
-        http.Dispose();
-        stop.Dispose();
+        stopped = true;
+        socket.Dispose(); // ends the blocking read
+        reader.Join(TimeSpan.FromSeconds(5));
+        return ValueTask.CompletedTask;
     }
 }
