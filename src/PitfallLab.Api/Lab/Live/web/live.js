@@ -25,14 +25,19 @@
         const { ctx } = u;
         const [min, max] = [u.scales.x.min, u.scales.x.max];
         ctx.save();
-        // Synchronous waits first, thin and faint (they come often); starvation on top, thick: the rarer, louder word.
-        for (const [kind, colour, width] of [['blocking', 'rgba(255,179,71,.55)', 2], ['starvation', '#ff3b3b', 4]]) {
-          ctx.strokeStyle = colour;
-          ctx.lineWidth = width * devicePixelRatio;
+        // A faint full-height line and a solid tick in a band at the top: under starvation the runtime speaks every
+        // few hundred ms, and full-strength lines would hide the series. Waits at the band's bottom, starvation above.
+        const band = 10 * devicePixelRatio;
+        for (const [kind, colour, top] of [['blocking', '255,179,71', band], ['starvation', '255,59,59', 0]]) {
           for (const m of markers) {
             if (m.kind !== kind || m.t < min || m.t > max) continue;
             const x = Math.round(u.valToPos(m.t, 'x', true));
+            ctx.strokeStyle = `rgba(${colour},.22)`;
+            ctx.lineWidth = 2 * devicePixelRatio;
             ctx.beginPath(); ctx.moveTo(x, u.bbox.top); ctx.lineTo(x, u.bbox.top + u.bbox.height); ctx.stroke();
+            ctx.strokeStyle = `rgb(${colour})`;
+            ctx.lineWidth = 4 * devicePixelRatio;
+            ctx.beginPath(); ctx.moveTo(x, u.bbox.top + top); ctx.lineTo(x, u.bbox.top + top + band); ctx.stroke();
           }
         }
         ctx.restore();
