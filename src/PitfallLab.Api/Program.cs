@@ -3,6 +3,7 @@ using PitfallLab.Api.Backend;
 using PitfallLab.Api.Data;
 using PitfallLab.Api.Lab.Guardrails;
 using PitfallLab.Api.Lab.Runtime;
+using PitfallLab.Api.Lab.Live;
 
 var builder = WebApplication.CreateBuilder(args);
 // appsettings.json's default Urls would beat ASPNETCORE_URLS (a host setting, loaded first): restore env < --urls order.
@@ -26,6 +27,7 @@ builder.Services.AddLabHealthChecks();
 builder.Services.AddSingleton<LabMetricsListener>();
 builder.Services.AddRuntimeEvents();
 builder.Services.AddPitfalls();
+builder.Services.AddLive();
 
 builder.Services.AddOptions<BackendOptions>().BindConfiguration("Backend").ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddHttpClient<BackendClient>((sp, http) =>
@@ -58,5 +60,6 @@ app.MapPitfalls();
 app.MapLab();
 app.MapLabHealth();
 app.MapLabMetrics();
+app.MapLive();
 
 app.Run();

@@ -9,7 +9,7 @@ public sealed class CatalogTags : IOpenApiDocumentTransformer
     public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {
         document.Info.Title = "PitfallLab";
-        document.Info.Description = "Ten classic async pitfalls, bad beside good, against a real PostgreSQL and a real downstream service. Click bad, then good, and compare the evidence.";
+        document.Info.Description = "Ten classic async pitfalls, bad beside good, against a real PostgreSQL and a real downstream service. Click bad, then good, and compare the evidence. Under load, watch [/live](/live): the thread pool, each variant's rate and p95, the pools and the runtime's own starvation reports, updated 4 times a second from threads the pool cannot starve.";
         Describe(document, "00 catalog", "What each pitfall teaches, and where to look.");
         foreach (var pitfall in PitfallModules.All)
             Describe(document, pitfall.Entry.Tag, pitfall.Entry.Lesson);

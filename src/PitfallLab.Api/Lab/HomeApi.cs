@@ -12,6 +12,7 @@ public static class HomeApi
                     {
                         name = "PitfallLab",
                         swagger = "/swagger",
+                        live = "/live",
                         catalog = "/pitfalls",
                         health = "/health",
                         labStats = "/lab/stats",

@@ -73,11 +73,14 @@ public sealed class Watch : IDisposable
         Interlocked.Decrement(ref inFlight.Value);
         metrics.InFlight.Add(Variant, -1);
         metrics.Requests.Add(Variant);
+        metrics.RequestMs.Record(Variant, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     private sealed class RequestMetrics(PitfallMetrics metrics)
     {
         public LabGauge InFlight { get; } = metrics.Gauge("inFlight", "Requests of this variant in flight now");
         public LabCounter Requests { get; } = metrics.Counter("requests", "Requests of this variant that ended (answered, failed or abandoned)");
+        // Per request, so /live can show a recent p95 (its own listener); /lab/stats shows the slowest since reset.
+        public LabPeak RequestMs { get; } = metrics.Peak("requestMs", "How long each request of this variant took, handler start to end", "ms");
     }
 }

@@ -29,7 +29,8 @@ public sealed class LabFixture : IAsyncLifetime
     public static Task<ServiceProcess> StartApiAsync(
         string connectionString, string backendUrl, IReadOnlyDictionary<string, string>? settings = null, string readyPath = "/health")
     {
-        var environment = new Dictionary<string, string> { ["ConnectionStrings__Lab"] = connectionString, ["Backend__BaseUrl"] = backendUrl };
+        // Live__Port 0: no test API takes the live listener's default port (8082) from a running lab or another test.
+        var environment = new Dictionary<string, string> { ["ConnectionStrings__Lab"] = connectionString, ["Backend__BaseUrl"] = backendUrl, ["Live__Port"] = "0" };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             environment[key] = value;
         return ServiceProcess.StartAsync("PitfallLab.Api", environment, readyPath);

@@ -44,6 +44,10 @@ public sealed class LabMetricsListener : IDisposable
     /// <summary>What /lab/stats shows of <paramref name="instrument"/> for <paramref name="variant"/>, 0 when nothing was recorded.</summary>
     public long Value(ILabInstrument instrument, string? variant) => Value(instrument.Pitfall, variant, instrument.Key);
 
+    /// <summary>Every figure as it stands, flat: what the live page samples many times a second without building /lab/stats' tree.</summary>
+    public IReadOnlyList<(string Pitfall, string? Variant, string Key, long Value)> Snapshot() =>
+        figures.Select(f => (f.Key.Pitfall, f.Key.Variant, f.Key.Key, f.Value.Value)).ToList();
+
     public IReadOnlyDictionary<string, object> ReadAll() =>
         figures.Keys.Select(k => k.Pitfall).Distinct().Order(StringComparer.Ordinal).ToDictionary(p => p, object (p) => Read(p));
 
