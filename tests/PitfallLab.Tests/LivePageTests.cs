@@ -4,7 +4,8 @@ namespace PitfallLab.Tests;
 
 /// <summary>
 /// /live in a real browser against real processes: during a blocking-io bad burst the page's thread-pool figure
-/// rises and its update counter keeps growing, read from the page's DOM (body's data attributes).
+/// rises, its update counter keeps growing and the runtime's starvation figure rises with a marker, read from the
+/// page's DOM (body's data attributes).
 /// </summary>
 [Collection(LabCollection.Name)]
 public sealed class LivePageTests(LabFixture lab, ITestOutputHelper output)
@@ -55,6 +56,9 @@ public sealed class LivePageTests(LabFixture lab, ITestOutputHelper output)
         Assert.True(updates >= 2 * BurstSeconds, $"only {updates} updates during the burst");
         Assert.True(longestStall < TimeSpan.FromSeconds(2), $"the page's update counter stalled for {longestStall.TotalMilliseconds:F0} ms");
         Assert.Equal("listener", after.Source);
+        // The runtime's own word reaches the page: its starvation total rose and the charts drew a marker for it.
+        Assert.True(after.StarvationEvents > before.StarvationEvents, $"the page's starvation figure should rise: {before.StarvationEvents} -> {after.StarvationEvents}");
+        Assert.True(after.Markers > before.Markers, $"no marker drawn: {before.Markers} -> {after.Markers}");
     }
 
     private sealed record DomFigures(long Updates, int Threads, long Queued, string Source, long StarvationEvents, long BlockingWaits, long Markers);
