@@ -75,7 +75,9 @@ public sealed class BusyPollingTests(LabFixture lab, ITestOutputHelper output)
         output.WriteLine($"bad  x{BusyPollingLoad.Waiters}: {Waits("bad")} waits {bad.Waiters}; {badPerWait:F1} queries/wait; API CPU {bad.CpuMs / Waits("bad"):F2} ms/wait, {bad.Cores:F2} cores; probe {bad.Probe}");
         output.WriteLine($"probe idle after: {after}");
 
-        Assert.Equal(0, good.Waiters.Failures + bad.Waiters.Failures + good.Probe.Failures + bad.Probe.Failures);
+        var failures = good.Waiters.Failures + bad.Waiters.Failures + good.Probe.Failures + bad.Probe.Failures;
+        if (failures > 0) output.WriteLine($"API output around the run:\n{api.RecentOutput}");
+        Assert.Equal(0, failures);
         // Quiet: ~110 against 3. Beside stress-ng --cpu 2 --io 1 PostgreSQL answers fewer polls: 19.7 to 81.8 were
         // measured. 3x still fails a waiter that polls on a sane interval (a 100 ms PeriodicTimer: ~3 per 300 ms job).
         Assert.True(badPerWait >= 3 * goodPerWait, $"bad {badPerWait:F1} queries per wait vs good {goodPerWait:F1}");

@@ -122,12 +122,7 @@ public sealed class PrometheusServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
-        process.Dispose();
+        await ServiceProcess.KillAsync(process);
         try { Directory.Delete(dir, recursive: true); }
         catch (IOException) { } // a TSDB file still being closed: the temp dir is git-ignored and the OS cleans it
     }

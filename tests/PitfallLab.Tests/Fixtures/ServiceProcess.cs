@@ -108,6 +108,12 @@ public sealed class ServiceProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
+        await KillAsync(process);
+    }
+
+    /// <summary>Kills a fixture's process and its children, if still running, waits for it, and disposes it.</summary>
+    public static async Task KillAsync(Process process)
+    {
         if (!process.HasExited)
         {
             process.Kill(entireProcessTree: true);
