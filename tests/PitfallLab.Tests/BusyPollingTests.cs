@@ -59,21 +59,27 @@ public sealed class BusyPollingTests(LabFixture lab, ITestOutputHelper output)
         for (var round = 0; round < 2; round++)
             foreach (var variant in new[] { "good", "bad" })
                 phases.Add((variant, await BusyPollingLoad.UnderLoadAsync(api, variant, JobMs)));
+        var good = BusyPollingLoad.Merge(phases.Where(p => p.Variant == "good").Select(p => p.Phase));
+        var bad = BusyPollingLoad.Merge(phases.Where(p => p.Variant == "bad").Select(p => p.Phase));
         // Recovered: once the last bad waiter has answered, none of bad's connections is still running a query...
         await Eventually.HoldsAsync(async () => ActiveConnections(await LabStats.ReadAsync(api.Client), "bad") == 0,
             TimeSpan.FromSeconds(15), "bad's connections go idle once its waiters have answered");
+        // ...and within seconds an unrelated request is as quick as before bad ran (generous: the probe is a few ms,
+        // the noise as large). Probed again until it is: once in a CI run, the first 1.5 s after bad still showed 26 ms.
+        var calm = Math.Max(idle.P50, good.Probe.P50);
+        var recovery = Stopwatch.StartNew();
         var after = await BusyPollingLoad.ProbeAsync(api.Client, TimeSpan.FromSeconds(1.5));
+        while (after.P50 > 3 * calm + 10 && recovery.Elapsed < TimeSpan.FromSeconds(10))
+            after = await BusyPollingLoad.ProbeAsync(api.Client, TimeSpan.FromSeconds(1.5));
         var totals = await BusyPollingLoad.TotalsAsync(api.Client);
         long Waits(string v) => totals[v].Waits - before[v].Waits;
         double QueriesPerWait(string v) => (totals[v].Queries - before[v].Queries) / (double)Waits(v);
 
-        var good = BusyPollingLoad.Merge(phases.Where(p => p.Variant == "good").Select(p => p.Phase));
-        var bad = BusyPollingLoad.Merge(phases.Where(p => p.Variant == "bad").Select(p => p.Phase));
         var (goodPerWait, badPerWait) = (QueriesPerWait("good"), QueriesPerWait("bad"));
         output.WriteLine($"probe {BusyPollingLoad.ProbePath} idle before: {idle}");
         output.WriteLine($"good x{BusyPollingLoad.Waiters}: {Waits("good")} waits {good.Waiters}; {goodPerWait:F1} queries/wait; API CPU {good.CpuMs / Waits("good"):F2} ms/wait, {good.Cores:F2} cores; probe {good.Probe}");
         output.WriteLine($"bad  x{BusyPollingLoad.Waiters}: {Waits("bad")} waits {bad.Waiters}; {badPerWait:F1} queries/wait; API CPU {bad.CpuMs / Waits("bad"):F2} ms/wait, {bad.Cores:F2} cores; probe {bad.Probe}");
-        output.WriteLine($"probe idle after: {after}");
+        output.WriteLine($"probe idle after: {after} (calm again {recovery.Elapsed.TotalSeconds:F1} s after bad's connections went idle)");
 
         var failures = good.Waiters.Failures + bad.Waiters.Failures + good.Probe.Failures + bad.Probe.Failures;
         if (failures > 0) output.WriteLine($"API output around the run:\n{api.RecentOutput}");
@@ -81,9 +87,7 @@ public sealed class BusyPollingTests(LabFixture lab, ITestOutputHelper output)
         // Quiet: ~110 against 3. Beside stress-ng --cpu 2 --io 1 PostgreSQL answers fewer polls: 19.7 to 81.8 were
         // measured. 3x still fails a waiter that polls on a sane interval (a 100 ms PeriodicTimer: ~3 per 300 ms job).
         Assert.True(badPerWait >= 3 * goodPerWait, $"bad {badPerWait:F1} queries per wait vs good {goodPerWait:F1}");
-        // ...and an unrelated request is as quick as before bad ran (generous: the probe is a few ms, the noise as large).
-        var calm = Math.Max(idle.P50, good.Probe.P50);
-        Assert.True(after.P50 <= 3 * calm + 10, $"the lab recovers: probe p50 after {after.P50:F1} ms vs {calm:F1} ms before bad ran");
+        Assert.True(after.P50 <= 3 * calm + 10, $"the lab recovers within seconds: probe p50 {after.P50:F1} ms after {recovery.Elapsed.TotalSeconds:F0} s vs {calm:F1} ms before bad ran");
     }
 
     private static long ActiveConnections(JsonElement labStats, string variant) =>
