@@ -44,8 +44,12 @@ public sealed class JobSignal : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         // The flag first: the NOTIFY may already have been read while a query ran on this connection.
         while (!notified && timeout - clock.Elapsed is { Ticks: > 0 } left)
-            await conn.WaitAsync(left, ct);
+            await conn.WaitAsync(WholeMilliseconds(left), ct);
     }
+
+    // Npgsql reads a 0 ms timeout as "no timeout": the last sliver of a wait, truncated to 0, would wait for the
+    // job instead of the timeout. Round up, so the wait ends at most 1 ms late.
+    private static int WholeMilliseconds(TimeSpan left) => (int)Math.Ceiling(left.TotalMilliseconds);
 
     private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
     {
