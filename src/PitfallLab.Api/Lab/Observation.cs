@@ -18,8 +18,9 @@ public sealed record Observation<TResult, TEvidence>(
 /// then what the runtime itself reported (Lab/Runtime/RuntimeEventListener.cs).
 /// </summary>
 /// <param name="StarvationEvents">
-/// Thread-pool starvation injections the runtime reported while this request ran: <c>ThreadPoolWorkerThreadAdjustmentAdjustment</c>
-/// events with reason Starvation that the lab's listener received between the request's start and its <c>Finish</c>.
+/// Thread-pool starvation the runtime reported while this request ran: <c>ThreadPoolWorkerThreadAdjustmentAdjustment</c>
+/// events with reason Starvation, or with reason CooperativeBlocking when they raise the pool's thread goal (a thread
+/// added for one blocked in a Task wait), that the lab's listener received between the request's start and its <c>Finish</c>.
 /// Process-wide (any request's blocking starves every request), so it says "the pool was starving during this request",
 /// not "this request starved it". The events reach the listener ~10 ms after the fact (measured in a scratch app).
 /// </param>

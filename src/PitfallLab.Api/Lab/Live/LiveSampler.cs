@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using PitfallLab.Api.Lab.Guardrails;
+using PitfallLab.Api.Lab.Runtime;
 
 namespace PitfallLab.Api.Lab.Live;
 
@@ -92,15 +93,11 @@ public sealed class LiveSampler : IDisposable
 
     // An unnamed pool's name is its connection string: show its Application Name, never its password.
     private static string PoolName(string pool) =>
-        pool.Contains('=', StringComparison.Ordinal)
-            ? pool.Split(';').Select(p => p.Split('=', 2)).Where(kv => kv.Length == 2 && kv[0].Trim().Equals("Application Name", StringComparison.OrdinalIgnoreCase)).Select(kv => kv[1]).FirstOrDefault() ?? "(unnamed pool)"
-            : pool;
+        pool.Contains('=', StringComparison.Ordinal) ? new NpgsqlConnectionStringBuilder(pool).ApplicationName ?? "(unnamed pool)" : pool;
 
-    // The runtime's counters have a process-wide total (pitfall "lab", no variant) beside the attributed ones; use
-    // it when present, else the sum of what was attributed.
+    // The runtime's process-wide total (pitfall "lab", no variant), which the listener counts with every attributed one.
     private static long RuntimeTotal(IReadOnlyList<(string Pitfall, string? Variant, string Key, long Value)> figures, string key) =>
-        figures.Where(f => f.Key == key && f.Pitfall == "lab" && f.Variant is null).Select(f => (long?)f.Value).FirstOrDefault()
-        ?? figures.Where(f => f.Key == key && f.Variant is not null).Sum(f => f.Value);
+        figures.FirstOrDefault(f => f.Pitfall == RuntimeEventListener.Totals && f.Variant is null && f.Key == key).Value;
 
     public void Dispose()
     {

@@ -14,7 +14,6 @@ public static class ChargeTally
     public static readonly LabCounter FailuresHappened = Metrics.Counter("failuresHappened", "Charges that failed, counted inside the charge itself");
     public static readonly LabCounter FailuresVisible = Metrics.Counter("failuresVisible", "Failed charges recorded where a client can see them (job status and log)");
 
-
     /// <summary>Runs one charge of <paramref name="variant"/>, counting how it ended; a cancelled one counts as neither.</summary>
     public static async Task<T> CountedAsync<T>(string variant, Func<Task<T>> charge)
     {
