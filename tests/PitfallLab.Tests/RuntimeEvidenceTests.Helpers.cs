@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace PitfallLab.Tests;
 
 /// <summary>What the runtime said during one variant's burst: per observation, per variant on the meter, and process-wide.</summary>
@@ -28,25 +30,22 @@ public sealed partial class RuntimeEvidenceTests
         await Load.RunAsync(api.Client, warmup, concurrency: 2, total: 20);
         var before = await LabStats.ReadAsync(api.Client);
 
-        var wall = Stopwatch.StartNew();
-        var answers = await Arrivals.AtRateAsync(rate, (int)(rate * seconds), async _ =>
+        var runtimes = new ConcurrentQueue<JsonElement>();
+        var load = await Load.AtRateAsync(rate, seconds, async _ =>
         {
-            var started = Stopwatch.GetTimestamp();
             using var response = await api.Client.GetAsync(path);
             var body = await response.Content.ReadAsStringAsync();
-            var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            if (!response.IsSuccessStatusCode) return (response.StatusCode, ms, Runtime: (JsonElement?)null);
-            return (response.StatusCode, ms, Runtime: JsonDocument.Parse(body).RootElement.GetProperty("runtime").Clone());
+            if (response.IsSuccessStatusCode) runtimes.Enqueue(JsonDocument.Parse(body).RootElement.GetProperty("runtime").Clone());
+            return response.StatusCode;
         });
-        var load = new LoadResult(answers.Select(a => a.ms).ToList(), answers.Select(a => a.StatusCode).ToList(), wall.Elapsed.TotalMilliseconds);
 
         // The runtime's thread-pool events reach the listener ~10 ms after the fact: give the last ones time to land.
         await Task.Delay(500);
         var after = await LabStats.ReadAsync(api.Client);
         long Delta(string id, string? v, string key) => Figure(after, id, v, key) - Figure(before, id, v, key);
 
-        var observations = answers.Where(a => a.Runtime is not null)
-            .Select(a => (a.Runtime!.Value.GetProperty("starvationEvents").GetInt64(), a.Runtime!.Value.GetProperty("blockingWaits").GetInt64()))
+        var observations = runtimes
+            .Select(r => (r.GetProperty("starvationEvents").GetInt64(), r.GetProperty("blockingWaits").GetInt64()))
             .ToList();
         var burst = new RuntimeBurst($"{pitfall}/{variant}", load, observations,
             Delta(pitfall, variant, "starvationEvents"), Delta(pitfall, variant, "blockingWaits"),

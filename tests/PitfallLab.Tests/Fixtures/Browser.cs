@@ -28,11 +28,9 @@ public sealed class Browser : IAsyncDisposable
     }
 
     /// <summary>A page the size of a 1080p projector.</summary>
-    public Task<IPage> OpenAsync(Uri url) => OpenAsync(url, new ViewportSize { Width = 1920, Height = 1080 });
-
-    private async Task<IPage> OpenAsync(Uri url, ViewportSize viewport)
+    public async Task<IPage> OpenAsync(Uri url)
     {
-        var page = await browser.NewPageAsync(new() { ViewportSize = viewport });
+        var page = await browser.NewPageAsync(new() { ViewportSize = new ViewportSize { Width = 1920, Height = 1080 } });
         await page.GotoAsync(url.ToString());
         return page;
     }

@@ -30,23 +30,31 @@ public static class Load
     /// With a <paramref name="timeout"/>, a request not answered by then is given up (the connection dropped, as k6
     /// does) and recorded with status 0.
     /// </summary>
-    public static async Task<LoadResult> AtRateAsync(HttpClient client, string path, int rate, double seconds, TimeSpan? timeout = null)
-    {
-        var wall = Stopwatch.StartNew();
-        var samples = await Arrivals.AtRateAsync(rate, (int)(rate * seconds), async _ =>
+    public static Task<LoadResult> AtRateAsync(HttpClient client, string path, int rate, double seconds, TimeSpan? timeout = null) =>
+        AtRateAsync(rate, seconds, async _ =>
         {
-            var started = Stopwatch.GetTimestamp();
             using var giveUp = new CancellationTokenSource(timeout ?? Timeout.InfiniteTimeSpan);
             try
             {
                 using var response = await client.GetAsync(path, giveUp.Token);
                 await response.Content.ReadAsByteArrayAsync(giveUp.Token);
-                return (Status: response.StatusCode, Ms: Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                return response.StatusCode;
             }
             catch (OperationCanceledException) when (giveUp.IsCancellationRequested)
             {
-                return (Status: (HttpStatusCode)0, Ms: Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                return (HttpStatusCode)0;
             }
+        });
+
+    /// <summary>Open loop over any request: <paramref name="send"/>(i) started <paramref name="rate"/> times a second for <paramref name="seconds"/>, each timed.</summary>
+    public static async Task<LoadResult> AtRateAsync(int rate, double seconds, Func<int, Task<HttpStatusCode>> send)
+    {
+        var wall = Stopwatch.StartNew();
+        var samples = await Arrivals.AtRateAsync(rate, (int)(rate * seconds), async i =>
+        {
+            var started = Stopwatch.GetTimestamp();
+            var status = await send(i);
+            return (Status: status, Ms: Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         });
         return new LoadResult(samples.Select(s => s.Ms).ToList(), samples.Select(s => s.Status).ToList(), wall.Elapsed.TotalMilliseconds);
     }

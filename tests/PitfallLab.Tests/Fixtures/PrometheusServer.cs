@@ -12,15 +12,15 @@ public sealed class PrometheusServer : IAsyncDisposable
     public const string ApiJob = "pitfalllab-api";
     public const string BackendJob = "pitfalllab-backend";
 
-    private readonly Process process;
+    private readonly ServiceProcess process;
     private readonly string dir;
 
-    private PrometheusServer(Process process, string dir, Uri baseAddress)
+    private PrometheusServer(ServiceProcess process, string dir)
     {
         this.process = process;
         this.dir = dir;
-        BaseAddress = baseAddress;
-        Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(20) };
+        BaseAddress = process.BaseAddress;
+        Client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(20) };
     }
 
     public Uri BaseAddress { get; }
@@ -59,34 +59,20 @@ public sealed class PrometheusServer : IAsyncDisposable
             """);
 
         var address = $"127.0.0.1:{FreePort.Next()}";
-        var info = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo(binary);
         foreach (var arg in new[]
         {
             $"--config.file={config}", $"--storage.tsdb.path={Path.Combine(dir, "data")}", $"--web.listen-address={address}",
             "--web.enable-remote-write-receiver", "--log.level=warn",
         })
             info.ArgumentList.Add(arg);
-        var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {binary}");
-        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) log.Enqueue(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) log.Enqueue(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        var server = new PrometheusServer(process, dir, new Uri($"http://{address}"));
         try
         {
-            await Eventually.HoldsAsync(async () =>
-            {
-                if (process.HasExited) Assert.Fail($"prometheus exited with {process.ExitCode}:\n{string.Join('\n', log)}");
-                try { return (await server.Client.GetAsync("/-/ready")).IsSuccessStatusCode; }
-                catch (HttpRequestException) { return false; }
-            }, TimeSpan.FromSeconds(30), () => $"prometheus ready at {address}:\n{string.Join('\n', log)}");
-            return server;
+            return new PrometheusServer(await ServiceProcess.StartAsync("prometheus", info, new Uri($"http://{address}"), "/-/ready", TimeSpan.FromSeconds(30)), dir);
         }
         catch
         {
-            await server.DisposeAsync();
+            DeleteDir(dir);
             throw;
         }
     }
@@ -122,7 +108,12 @@ public sealed class PrometheusServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        await ServiceProcess.KillAsync(process);
+        await process.DisposeAsync();
+        DeleteDir(dir);
+    }
+
+    private static void DeleteDir(string dir)
+    {
         try { Directory.Delete(dir, recursive: true); }
         catch (IOException) { } // a TSDB file still being closed: the temp dir is git-ignored and the OS cleans it
     }

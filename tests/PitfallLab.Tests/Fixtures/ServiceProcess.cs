@@ -40,17 +40,11 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>Starts <paramref name="project"/> on <paramref name="port"/> (a free one when null) and waits for <paramref name="healthPath"/>.</summary>
-    public static async Task<ServiceProcess> StartAsync(string project, IReadOnlyDictionary<string, string> environment, string healthPath = "/health", int? port = null)
+    public static Task<ServiceProcess> StartAsync(string project, IReadOnlyDictionary<string, string> environment, string healthPath = "/health", int? port = null)
     {
         var dll = RepoPaths.ServiceDll(project);
         var url = $"http://127.0.0.1:{port ?? FreePort.Next()}";
-        var info = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(dll)! };
         info.ArgumentList.Add(dll);
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add(url);
@@ -58,9 +52,15 @@ public sealed class ServiceProcess : IAsyncDisposable
         info.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
         foreach (var (key, value) in environment)
             info.Environment[key] = value;
+        return StartAsync(project, info, new Uri(url), healthPath, TimeSpan.FromSeconds(90));
+    }
 
-        var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {project}");
-        var service = new ServiceProcess(project, process, new Uri(url));
+    /// <summary>Starts any program that serves HTTP at <paramref name="baseAddress"/>, keeping its output, and waits for <paramref name="healthPath"/>.</summary>
+    public static async Task<ServiceProcess> StartAsync(string name, ProcessStartInfo info, Uri baseAddress, string healthPath, TimeSpan limit)
+    {
+        (info.RedirectStandardOutput, info.RedirectStandardError, info.UseShellExecute) = (true, true, false);
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {name}");
+        var service = new ServiceProcess(name, process, baseAddress);
         process.OutputDataReceived += (_, e) => service.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => service.Keep(e.Data);
         process.BeginOutputReadLine();
@@ -68,7 +68,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 
         try
         {
-            await service.WaitHealthyAsync(healthPath, TimeSpan.FromSeconds(90));
+            await service.WaitHealthyAsync(healthPath, limit);
             return service;
         }
         catch
@@ -105,15 +105,10 @@ public sealed class ServiceProcess : IAsyncDisposable
         while (output.Count > 200 && output.TryDequeue(out _)) { }
     }
 
+    /// <summary>Kills the process and its children, if still running, waits for it, and disposes it.</summary>
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        await KillAsync(process);
-    }
-
-    /// <summary>Kills a fixture's process and its children, if still running, waits for it, and disposes it.</summary>
-    public static async Task KillAsync(Process process)
-    {
         if (!process.HasExited)
         {
             process.Kill(entireProcessTree: true);
