@@ -50,8 +50,10 @@ public sealed class BlockingIoTests(LabFixture lab, ITestOutputHelper output)
         // Task.Run moves the blocking to another thread of the same pool: same order of magnitude as bad.
         Assert.True(offloaded.Load.P95 >= bad.Load.P95 / 4, $"offloaded p95 {offloaded.Load.P95:F0} ms should not be meaningfully better than bad {bad.Load.P95:F0} ms");
         Assert.True(bad.ThreadGrowth > good.ThreadGrowth, $"bad grew the pool by {bad.ThreadGrowth} threads, good by {good.ThreadGrowth}");
-        Assert.True(bad.After.P95 <= 3 * good.Load.P95 + 50,
-            $"after the bad burst, good requests on the same process are back to normal: p95 {bad.After.P95:F0} ms vs {good.Load.P95:F0} ms");
+        // The median, as for sync-over-async: a run beside stress-ng --cpu 2 saw 2 of the 40 probes at 676 ms while the
+        // grown pool wound down (p95 676 ms, p50 112 ms); StageGuardTests bounds how many seconds full recovery takes.
+        Assert.True(bad.After.P50 <= 2 * bad.Before.P50,
+            $"right after the bad burst, good requests on the same process are back to normal: p50 {bad.After.P50:F0} ms vs {bad.Before.P50:F0} ms before it");
     }
 
     private async Task<Burst> BurstAsync(string variant)
