@@ -31,13 +31,16 @@ public sealed partial class RuntimeEvidenceTests
         var before = await LabStats.ReadAsync(api.Client);
 
         var runtimes = new ConcurrentQueue<JsonElement>();
+        var failed = new ConcurrentQueue<string>();
         var load = await Load.AtRateAsync(rate, seconds, async _ =>
         {
             using var response = await api.Client.GetAsync(path);
             var body = await response.Content.ReadAsStringAsync();
             if (response.IsSuccessStatusCode) runtimes.Enqueue(JsonDocument.Parse(body).RootElement.GetProperty("runtime").Clone());
+            else failed.Enqueue($"{(int)response.StatusCode} {body}");
             return response.StatusCode;
         });
+        if (!failed.IsEmpty) output.WriteLine($"{pitfall}/{variant} answered {string.Join("; ", failed)}\nAPI output around the run:\n{api.RecentOutput}");
 
         // The runtime's thread-pool events reach the listener ~10 ms after the fact: give the last ones time to land.
         await Task.Delay(500);
