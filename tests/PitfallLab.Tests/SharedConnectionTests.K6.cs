@@ -13,7 +13,7 @@ public sealed partial class SharedConnectionTests
             runs[variant] = await AtRateAsync(variant, k6["LOOKUPS"], k6["RATE"], seconds);
         foreach (var run in runs.Values)
             output.WriteLine($"k6 defaults, {k6["RATE"]}/s for {seconds} s: {run}");
-        // Once in ten full runs good answered a 500 here: when any answer is not a 200, keep the API's log for the cause.
+        // Good once answered a 500 here (the pool meter's race, LabTests): when any answer is not a 200, keep the API's log.
         if (runs.Values.Any(r => r.Load.Statuses.Any(st => st != HttpStatusCode.OK)))
             output.WriteLine($"API output around the run:\n{lab.Api.RecentOutput}");
 
