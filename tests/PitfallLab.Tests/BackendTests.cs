@@ -48,8 +48,7 @@ public sealed class BackendTests(LabFixture lab)
         var held = Enumerable.Range(1, 5)
             .Select(id => backend.Client.GetAsync($"/work/{id}?delayMs=60000&cap=5", release.Token))
             .ToArray();
-        await Eventually.HoldsAsync(async () => (await backend.Client.GetJsonAsync("/stats")).GetProperty("inFlight").GetInt32() == 5,
-            TimeSpan.FromSeconds(15), "the five calls within the cap in flight");
+        await backend.WhenInFlightAsync(calls: 5);
 
         var refused = await Task.WhenAll(Enumerable.Range(6, 25).Select(async id =>
         {

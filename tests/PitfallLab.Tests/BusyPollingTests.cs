@@ -82,7 +82,7 @@ public sealed class BusyPollingTests(LabFixture lab, ITestOutputHelper output)
         output.WriteLine($"probe idle after: {after} (calm again {recovery.Elapsed.TotalSeconds:F1} s after bad's connections went idle)");
 
         var failures = good.Waiters.Failures + bad.Waiters.Failures + good.Probe.Failures + bad.Probe.Failures;
-        if (failures > 0) output.WriteLine($"API output around the run:\n{api.RecentOutput}");
+        if (failures > 0) api.ShowOutput(output);
         Assert.Equal(0, failures);
         // Quiet: ~110 against 3. Beside stress-ng --cpu 2 --io 1 PostgreSQL answers fewer polls: 19.7 to 81.8 were
         // measured. 3x still fails a waiter that polls on a sane interval (a 100 ms PeriodicTimer: ~3 per 300 ms job).

@@ -55,23 +55,18 @@ public sealed class LabTests(LabFixture lab, ITestOutputHelper output)
         long mostPending = 0;
         while (!load.IsCompleted)
         {
-            mostPending = Math.Max(mostPending, Pending(await LabStats.ReadAsync(api.Client), pool));
+            mostPending = Math.Max(mostPending, (await LabStats.ReadAsync(api.Client)).Pool(pool).Figure("pendingRequests"));
             await Task.Delay(50);
         }
         var result = await load;
         output.WriteLine($"60 requests at a time, 20 connections each from a pool of 20: {result}; most requests waiting seen: {mostPending}");
-        if (result.Failures > 0) output.WriteLine($"API output around the run:\n{api.RecentOutput}");
+        if (result.Failures > 0) api.ShowOutput(output);
 
         Assert.Equal(0, result.Failures);
         Assert.True(mostPending > 0, "the load should make requests wait for the pool");
         // A level, not a sum of changes since the last read: nobody waits once the load is over.
-        Assert.Equal(0, Pending(await LabStats.ReadAsync(api.Client), pool));
+        Assert.Equal(0, (await LabStats.ReadAsync(api.Client)).Pool(pool).GetProperty("pendingRequests").GetInt64());
     }
-
-    private static long Pending(JsonElement stats, string pool) =>
-        stats.GetProperty("dbPools").EnumerateArray()
-            .Where(p => p.GetProperty("pool").GetString() == pool)
-            .Sum(p => p.GetProperty("pendingRequests").GetInt64());
 
     private static long SandboxConnections(JsonElement stats) =>
         stats.GetProperty("pgActivity").EnumerateArray()

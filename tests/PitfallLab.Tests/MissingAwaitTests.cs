@@ -103,8 +103,7 @@ public sealed partial class MissingAwaitTests(LabFixture lab, ITestOutputHelper 
         await Eventually.HoldsAsync(async () =>
         {
             var stats = await LabStats.ReadAsync(api.Client);
-            var pool = stats.GetProperty("dbPools").EnumerateArray()
-                .Single(p => p.GetProperty("pool").GetString() == "pitfalllab/missing-await/bad");
+            var pool = stats.Pool("pitfalllab/missing-await/bad");
             var running = stats.Pitfall(Id).Variant("bad").Figure("running");
             var busy = await BusyBadSessionsAsync();
             last = $"pool {pool}, saves running {running}, busy server sessions [{string.Join("; ", busy)}]";

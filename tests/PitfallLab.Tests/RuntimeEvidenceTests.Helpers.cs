@@ -40,7 +40,11 @@ public sealed partial class RuntimeEvidenceTests
             else failed.Enqueue($"{(int)response.StatusCode} {body}");
             return response.StatusCode;
         });
-        if (!failed.IsEmpty) output.WriteLine($"{pitfall}/{variant} answered {string.Join("; ", failed)}\nAPI output around the run:\n{api.RecentOutput}");
+        if (!failed.IsEmpty)
+        {
+            output.WriteLine($"{pitfall}/{variant} answered {string.Join("; ", failed)}");
+            api.ShowOutput(output);
+        }
 
         // The runtime's thread-pool events reach the listener ~10 ms after the fact: give the last ones time to land.
         await Task.Delay(500);

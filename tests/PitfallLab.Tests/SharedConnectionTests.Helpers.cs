@@ -52,8 +52,7 @@ public sealed partial class SharedConnectionTests
     }
 
     /// <summary>One Npgsql pool's figures as /lab/stats shows them (<c>dbPools[]</c>, by pool name).</summary>
-    private static async Task<JsonElement> PoolAsync(ServiceProcess api, string pool) =>
-        (await LabStats.ReadAsync(api.Client)).GetProperty("dbPools").EnumerateArray().Single(p => p.GetProperty("pool").GetString() == pool);
+    private static async Task<JsonElement> PoolAsync(ServiceProcess api, string pool) => (await LabStats.ReadAsync(api.Client)).Pool(pool);
 
     /// <summary>A small closed-loop burst of one variant, each request on other users; every answer's evidence kept.</summary>
     private Task<BurstResult> BurstAsync(string variant) => BurstAsync(lab.Api, variant, Lookups, BurstConcurrency, BurstRequests);

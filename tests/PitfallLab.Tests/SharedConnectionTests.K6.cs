@@ -15,7 +15,7 @@ public sealed partial class SharedConnectionTests
             output.WriteLine($"k6 defaults, {k6["RATE"]}/s for {seconds} s: {run}");
         // Good once answered a 500 here (the pool meter's race, LabTests): when any answer is not a 200, keep the API's log.
         if (runs.Values.Any(r => r.Load.Statuses.Any(st => st != HttpStatusCode.OK)))
-            output.WriteLine($"API output around the run:\n{lab.Api.RecentOutput}");
+            lab.Api.ShowOutput(output);
 
         // Every request answered is counted once in /lab/stats, with all its lookups.
         foreach (var run in runs.Values)

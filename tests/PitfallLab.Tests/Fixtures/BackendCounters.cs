@@ -12,21 +12,27 @@ public static class BackendCounters
     /// <summary>Waits until no call is in flight at the backend, then resets its counters and answers the fresh ones.</summary>
     public static async Task<JsonElement> ResetWhenIdleAsync(this ServiceProcess backend)
     {
-        await WhenAsync(backend, _ => true, "no call left in flight before the reset");
+        await WhenAsync(backend, s => InFlight(s) == 0, "no call left in flight before the reset");
         return await backend.Client.PostJsonAsync("/stats/reset");
     }
 
     /// <summary>The counters once at least <paramref name="calls"/> calls have ended there and none is in flight.</summary>
     public static Task<JsonElement> AfterAsync(this ServiceProcess backend, long calls) =>
-        WhenAsync(backend, s => s.GetProperty("total").GetInt64() >= calls, $"{calls} calls ended at the backend");
+        WhenAsync(backend, s => InFlight(s) == 0 && s.GetProperty("total").GetInt64() >= calls, $"{calls} calls ended at the backend");
 
-    private static async Task<JsonElement> WhenAsync(ServiceProcess backend, Func<JsonElement, bool> also, string what)
+    /// <summary>The counters once exactly <paramref name="calls"/> calls are in flight there.</summary>
+    public static Task<JsonElement> WhenInFlightAsync(this ServiceProcess backend, long calls) =>
+        WhenAsync(backend, s => InFlight(s) == calls, $"{calls} calls in flight at the backend");
+
+    private static long InFlight(JsonElement stats) => stats.GetProperty("inFlight").GetInt64();
+
+    private static async Task<JsonElement> WhenAsync(ServiceProcess backend, Func<JsonElement, bool> condition, string what)
     {
         JsonElement stats = default;
         await Eventually.HoldsAsync(async () =>
         {
             stats = await backend.Client.GetJsonAsync("/stats");
-            return stats.GetProperty("inFlight").GetInt64() == 0 && also(stats);
+            return condition(stats);
         }, Patience, () => $"{what}: {stats}");
         return stats;
     }

@@ -22,6 +22,10 @@ public static class LabStats
     public static JsonElement Variant(this JsonElement pitfall, string variant) =>
         pitfall.TryGetProperty(variant, out var figures) ? figures : Empty;
 
+    /// <summary>One Npgsql pool's figures (<c>dbPools[]</c>, by pool name), or an empty object before the pool exists.</summary>
+    public static JsonElement Pool(this JsonElement labStats, string pool) =>
+        labStats.GetProperty("dbPools").EnumerateArray().Where(p => p.GetProperty("pool").GetString() == pool).DefaultIfEmpty(Empty).Single();
+
     /// <summary>A figure as a number, 0 when absent.</summary>
     public static long Figure(this JsonElement figures, string key) =>
         figures.ValueKind == JsonValueKind.Object && figures.TryGetProperty(key, out var value) ? value.GetInt64() : 0;

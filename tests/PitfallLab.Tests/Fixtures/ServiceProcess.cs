@@ -29,6 +29,9 @@ public sealed class ServiceProcess : IAsyncDisposable
     public HttpClient Client { get; }
     public string RecentOutput => string.Join('\n', output);
 
+    /// <summary>Writes the process's recent output to a test's log: when an answer was not what it should be, it names the exception.</summary>
+    public void ShowOutput(ITestOutputHelper testOutput) => testOutput.WriteLine($"{Name} output around the run:\n{RecentOutput}");
+
     /// <summary>CPU time the process has used so far, all threads, user and system, as the OS counts it: a load's cost that no clock skew or busy neighbour inflates.</summary>
     public TimeSpan CpuTime
     {
